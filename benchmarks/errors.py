@@ -1,0 +1,22 @@
+"""The one error type services raise when they refuse a change.
+
+It is a ``ValidationError`` so that forms, serializers and the admin show it the way they show any invalid input:
+with the field it concerns (when there is one) and a sentence saying what would be accepted.
+"""
+
+from django.core.exceptions import ValidationError
+
+
+class ServiceError(ValidationError):
+    """A refused change: invalid input or a transition the current state does not allow."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+        self.field = field
+        if field:
+            super().__init__({field: [ValidationError(message, code=code)]})
+        else:
+            super().__init__(message, code=code)
+        self.text = message
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.text}" if self.field else self.text

@@ -1,0 +1,189 @@
+"""The benchmark engine's vocabulary and its fact table.
+
+Surveys and postings live in other apps; they hand their pay data to this app as ``Observation`` rows through
+``benchmarks.services`` and never touch these tables directly.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+
+from .choices import ObservationKind, SkillTier, SourceKind
+from .querysets import DomainQuerySet, ObservationQuerySet, PlatformQuerySet
+
+
+class Domain(models.Model):
+    """A field of expertise trainers work in (medicine, law, ...). Curated by admins."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists; lower first.")
+
+    objects = DomainQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Currency(models.Model):
+    """An ISO 4217 currency that pay can be reported or advertised in."""
+
+    code = models.CharField(max_length=3, primary_key=True, help_text="ISO 4217 code, e.g. USD, EUR, INR.")
+    name = models.CharField(max_length=60)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "currencies"
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{3}$"), name="currency_code_iso4217"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ExchangeRate(models.Model):
+    """How many US dollars one unit of a currency buys, from ``valid_from`` until the next rate of that currency."""
+
+    currency = models.ForeignKey(Currency, on_delete=models.CASCADE, related_name="rates")
+    valid_from = models.DateField()
+    usd_per_unit = models.DecimalField(max_digits=18, decimal_places=8)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="exchangerate_one_per_day"),
+            models.CheckConstraint(condition=Q(usd_per_unit__gt=0), name="exchangerate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency_id} = {self.usd_per_unit} USD from {self.valid_from}"
+
+
+class Platform(models.Model):
+    """A company that pays trainers for work (Outlier, Mercor, ...). Aliases make spellings one platform."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    website = models.URLField(blank=True)
+    active = models.BooleanField(default=True)
+
+    objects = PlatformQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def normalise_alias(text: str) -> str:
+    """The form aliases are stored and looked up in: lower case, no scheme, no 'www.', no top-level domain."""
+    value = text.strip().lower()
+    for prefix in ("https://", "http://", "www."):
+        value = value.removeprefix(prefix)
+    value = value.split("/")[0]
+    for suffix in (".ai", ".com", ".io", ".co", ".org", ".net"):
+        value = value.removesuffix(suffix)
+    return slugify(value)
+
+
+class PlatformAlias(models.Model):
+    """Another spelling of a platform's name, stored normalised (see ``normalise_alias``)."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "platform aliases"
+
+    def __str__(self) -> str:
+        return self.alias
+
+    def save(self, *args, **kwargs):
+        self.alias = normalise_alias(self.alias)
+        super().save(*args, **kwargs)
+
+
+class Source(models.Model):
+    """Where data points come from: the survey form, one company's postings, a partner feed or an admin import."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Observation(models.Model):
+    """One data point of hourly pay in USD: an accepted survey (reported) or a published posting (advertised).
+
+    ``origin`` names the row it stands for ("survey:12", "posting:7") so that its owner can update or remove it.
+    ``contributor`` names who it counts for: a trainer, a company, or a single imported row.
+    ``country`` is empty for a posting open worldwide.
+    """
+
+    origin = models.CharField(max_length=60, unique=True)
+    kind = models.CharField(max_length=12, choices=ObservationKind.choices)
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="observations")
+    tier = models.CharField(max_length=12, choices=SkillTier.choices)
+    country = models.CharField(max_length=2, blank=True)
+    period = models.DateField(help_text="First day of the month the pay is for.")
+    hourly_usd = models.DecimalField(max_digits=12, decimal_places=4)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="observations")
+    platform = models.ForeignKey(Platform, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    contributor = models.CharField(max_length=60)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["period", "kind"], name="obs_period_kind"),
+            models.Index(fields=["domain", "tier", "kind", "period"], name="obs_cell_leaf"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(hourly_usd__gt=Decimal("0")), name="observation_rate_positive"),
+            models.CheckConstraint(condition=Q(kind__in=ObservationKind.values), name="observation_kind_valid"),
+            models.CheckConstraint(condition=Q(tier__in=SkillTier.values), name="observation_tier_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.hourly_usd} USD/h"
+
+
+class DirtyCell(models.Model):
+    """A leaf (domain, tier, country, kind) whose observations changed since its cells were last computed.
+
+    Rows are written in the same transaction as the change, so a lost task message loses nothing: the periodic
+    sweep recomputes whatever is still listed here.
+    """
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=12, choices=SkillTier.choices)
+    country = models.CharField(max_length=2, blank=True)
+    kind = models.CharField(max_length=12, choices=ObservationKind.choices)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "tier", "country", "kind"], name="dirtycell_unique_leaf"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain_id}/{self.tier}/{self.country or 'worldwide'}/{self.kind}"

@@ -1,0 +1,136 @@
+"""Pay normalisation: any amount, currency and unit to US dollars an hour. The only place this arithmetic lives.
+
+    hourly_usd = amount × usd_rate(currency, at the pay period) / hours_per_unit
+    effective  = hourly_usd × paid / (paid + unpaid)        (paid, unpaid: hours a week)
+
+Hours a unit: hour 1; task minutes_per_task / 60; day 8, or hours_per_week / 5 when the week is given;
+week hours_per_week (default 40); month week × 52 / 12; year week × 52; project project_hours.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .choices import PayUnit
+from .errors import ServiceError
+
+MIN_HOURLY_USD = Decimal("0.50")
+MAX_HOURLY_USD = Decimal("2000")
+DEFAULT_HOURS_PER_WEEK = Decimal("40")
+DEFAULT_HOURS_PER_DAY = Decimal("8")
+WEEKS_PER_YEAR = Decimal("52")
+MONTHS_PER_YEAR = Decimal("12")
+MAX_HOURS_PER_WEEK = Decimal("168")
+FOUR_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class NormalisedPay:
+    hourly_usd: Decimal
+    effective_hourly_usd: Decimal
+    usd_rate: Decimal
+
+
+def _positive(value, field: str, what: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ServiceError(f"Enter {what} as a number.", field=field) from None
+    if not number.is_finite() or number <= 0:
+        raise ServiceError(f"Enter {what} as a number greater than zero.", field=field)
+    return number
+
+
+def hours_per_unit(
+    unit: str,
+    *,
+    hours_per_week=None,
+    minutes_per_task=None,
+    project_hours=None,
+) -> Decimal:
+    """How many working hours one unit of pay stands for."""
+    week = _positive(hours_per_week, "hours_per_week", "hours a week")
+    if week is not None and week > MAX_HOURS_PER_WEEK:
+        raise ServiceError("A week has at most 168 hours.", field="hours_per_week")
+    if unit == PayUnit.HOUR:
+        return Decimal(1)
+    if unit == PayUnit.TASK:
+        minutes = _positive(minutes_per_task, "minutes_per_task", "the minutes one task takes")
+        if minutes is None:
+            raise ServiceError("Pay per task needs the minutes one task takes.", field="minutes_per_task")
+        return minutes / Decimal(60)
+    if unit == PayUnit.DAY:
+        return week / 5 if week is not None else DEFAULT_HOURS_PER_DAY
+    week = week if week is not None else DEFAULT_HOURS_PER_WEEK
+    if unit == PayUnit.WEEK:
+        return week
+    if unit == PayUnit.MONTH:
+        return week * WEEKS_PER_YEAR / MONTHS_PER_YEAR
+    if unit == PayUnit.YEAR:
+        return week * WEEKS_PER_YEAR
+    if unit == PayUnit.PROJECT:
+        total = _positive(project_hours, "project_hours", "the project's total hours")
+        if total is None:
+            raise ServiceError("Pay per project needs the project's total hours.", field="project_hours")
+        return total
+    raise ServiceError(f"Choose a unit: {', '.join(PayUnit.values)}.", field="unit")
+
+
+def usd_rate(currency_code: str, at: datetime.date) -> Decimal:
+    """US dollars per unit of the currency, from the newest rate valid on ``at`` (or the oldest known rate)."""
+    from .models import ExchangeRate
+
+    code = (currency_code or "").upper()
+    if code == "USD":
+        return Decimal(1)
+    rates = ExchangeRate.objects.filter(currency_id=code)
+    rate = rates.filter(valid_from__lte=at).order_by("-valid_from").values_list("usd_per_unit", flat=True).first()
+    if rate is None:
+        rate = rates.order_by("valid_from").values_list("usd_per_unit", flat=True).first()
+    if rate is None:
+        raise ServiceError(f"There is no exchange rate for {code or 'that currency'}; choose another.", field="currency")
+    return rate
+
+
+def effective_rate(hourly_usd: Decimal, *, hours_per_week=None, unpaid_hours_per_week=None) -> Decimal:
+    """The hourly rate once unpaid hours (onboarding, unpaid review, time caps) are spread over the paid ones."""
+    unpaid = _positive(unpaid_hours_per_week, "unpaid_hours_per_week", "unpaid hours a week") if unpaid_hours_per_week not in (None, "", 0, Decimal(0)) else None
+    if unpaid is None:
+        return hourly_usd
+    paid = _positive(hours_per_week, "hours_per_week", "hours a week") or DEFAULT_HOURS_PER_WEEK
+    if paid + unpaid > MAX_HOURS_PER_WEEK:
+        raise ServiceError("Paid and unpaid hours together exceed the 168 hours of a week.", field="unpaid_hours_per_week")
+    return (hourly_usd * paid / (paid + unpaid)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def normalise_pay(
+    *,
+    amount,
+    currency: str,
+    unit: str,
+    period: datetime.date,
+    hours_per_week=None,
+    minutes_per_task=None,
+    project_hours=None,
+    unpaid_hours_per_week=None,
+    amount_field: str = "amount",
+) -> NormalisedPay:
+    """Normalise one amount, refusing results outside $0.50–$2,000 an hour with a message naming ``amount_field``."""
+    value = _positive(amount, amount_field, "the amount")
+    if value is None:
+        raise ServiceError("Enter the amount you are paid.", field=amount_field)
+    rate = usd_rate(currency, period)
+    hours = hours_per_unit(
+        unit, hours_per_week=hours_per_week, minutes_per_task=minutes_per_task, project_hours=project_hours
+    )
+    hourly = (value * rate / hours).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+    if not MIN_HOURLY_USD <= hourly <= MAX_HOURLY_USD:
+        raise ServiceError(
+            f"This works out at ${hourly:,.2f} an hour; accepted rates are between "
+            f"${MIN_HOURLY_USD:,.2f} and ${MAX_HOURLY_USD:,.0f} an hour. Check the amount, unit and currency.",
+            field=amount_field,
+        )
+    effective = effective_rate(hourly, hours_per_week=hours_per_week, unpaid_hours_per_week=unpaid_hours_per_week)
+    return NormalisedPay(hourly_usd=hourly, effective_hourly_usd=effective, usd_rate=rate)

@@ -1,0 +1,9 @@
+from django.conf import settings
+
+
+def site(request):
+    """Values every template may use."""
+    return {
+        "SITE_NAME": "Trainer Pay Portal",
+        "MIN_CONTRIBUTORS": settings.BENCHMARK_MIN_CONTRIBUTORS,
+    }

@@ -1,0 +1,28 @@
+from django.db import models
+
+
+class PostingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    CLOSED = "closed", "Closed"
+    EXPIRED = "expired", "Expired"
+    REJECTED = "rejected", "Rejected"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    HIRED = "hired", "Hired"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    RECRUITER = "recruiter", "Recruiter"
+
+
+class DescriptionFormat(models.TextChoices):
+    PLAIN = "plain", "Plain text"
+    MARKDOWN = "markdown", "Markdown"

@@ -1,0 +1,49 @@
+"""Visibility rules for postings and applications."""
+
+from django.db import models
+
+from .choices import PostingStatus
+
+
+class JobPostingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PostingStatus.PUBLISHED)
+
+    def for_company(self, company):
+        return self.filter(company=company)
+
+    def for_user(self, user):
+        """Postings a person may manage: those of the companies they belong to (admins: all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(company__memberships__user=user)
+
+    def visible_to(self, user):
+        """Postings a person may read: every published one, plus those they manage."""
+        if not user.is_authenticated:
+            return self.published()
+        if user.is_staff:
+            return self
+        return self.filter(models.Q(status=PostingStatus.PUBLISHED) | models.Q(company__memberships__user=user)).distinct()
+
+    def pending_review(self):
+        return self.filter(status=PostingStatus.IN_REVIEW)
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Applications a person may see: their own, and those to their companies' postings."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            models.Q(trainer__user=user) | models.Q(posting__company__memberships__user=user)
+        ).distinct()
+
+    def for_company(self, company):
+        return self.filter(posting__company=company)
+
+
