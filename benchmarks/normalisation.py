@@ -90,18 +90,26 @@ def usd_rate(currency_code: str, at: datetime.date) -> Decimal:
     if rate is None:
         rate = rates.order_by("valid_from").values_list("usd_per_unit", flat=True).first()
     if rate is None:
-        raise ServiceError(f"There is no exchange rate for {code or 'that currency'}; choose another.", field="currency")
+        raise ServiceError(
+            f"There is no exchange rate for {code or 'that currency'}; choose another.", field="currency"
+        )
     return rate
 
 
 def effective_rate(hourly_usd: Decimal, *, hours_per_week=None, unpaid_hours_per_week=None) -> Decimal:
     """The hourly rate once unpaid hours (onboarding, unpaid review, time caps) are spread over the paid ones."""
-    unpaid = _positive(unpaid_hours_per_week, "unpaid_hours_per_week", "unpaid hours a week") if unpaid_hours_per_week not in (None, "", 0, Decimal(0)) else None
+    unpaid = (
+        _positive(unpaid_hours_per_week, "unpaid_hours_per_week", "unpaid hours a week")
+        if unpaid_hours_per_week not in (None, "", 0, Decimal(0))
+        else None
+    )
     if unpaid is None:
         return hourly_usd
     paid = _positive(hours_per_week, "hours_per_week", "hours a week") or DEFAULT_HOURS_PER_WEEK
     if paid + unpaid > MAX_HOURS_PER_WEEK:
-        raise ServiceError("Paid and unpaid hours together exceed the 168 hours of a week.", field="unpaid_hours_per_week")
+        raise ServiceError(
+            "Paid and unpaid hours together exceed the 168 hours of a week.", field="unpaid_hours_per_week"
+        )
     return (hourly_usd * paid / (paid + unpaid)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 

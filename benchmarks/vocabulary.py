@@ -41,7 +41,12 @@ CURRENCIES = [
 PLATFORMS = [
     ("outlier", "Outlier", "https://outlier.ai", ["outlier.ai", "outlier ai", "scale outlier"]),
     ("mercor", "Mercor", "https://mercor.com", ["mercor.com"]),
-    ("dataannotation", "DataAnnotation", "https://www.dataannotation.tech", ["data annotation", "dataannotation.tech", "da"]),
+    (
+        "dataannotation",
+        "DataAnnotation",
+        "https://www.dataannotation.tech",
+        ["data annotation", "dataannotation.tech", "da"],
+    ),
     ("remotasks", "Remotasks", "https://www.remotasks.com", ["remotasks.com"]),
     ("alignerr", "Alignerr", "https://www.alignerr.com", ["alignerr.com", "labelbox alignerr"]),
     ("appen", "Appen", "https://appen.com", ["appen.com"]),
@@ -66,7 +71,9 @@ def install(apps) -> None:
     Platform = apps.get_model("benchmarks", "Platform")
     PlatformAlias = apps.get_model("benchmarks", "PlatformAlias")
     for position, (slug, name, description) in enumerate(DOMAINS):
-        Domain.objects.get_or_create(slug=slug, defaults={"name": name, "description": description, "position": position})
+        Domain.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "position": position}
+        )
     for code, name, usd in CURRENCIES:
         currency, _ = Currency.objects.get_or_create(code=code, defaults={"name": name})
         ExchangeRate.objects.get_or_create(

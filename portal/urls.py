@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include((urlpatterns, "portal"))),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/", include("portal.api.urls")),
 ]

@@ -26,7 +26,9 @@ class JobPostingQuerySet(models.QuerySet):
             return self.published()
         if user.is_staff:
             return self
-        return self.filter(models.Q(status=PostingStatus.PUBLISHED) | models.Q(company__memberships__user=user)).distinct()
+        return self.filter(
+            models.Q(status=PostingStatus.PUBLISHED) | models.Q(company__memberships__user=user)
+        ).distinct()
 
     def pending_review(self):
         return self.filter(status=PostingStatus.IN_REVIEW)
@@ -39,11 +41,7 @@ class ApplicationQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self
-        return self.filter(
-            models.Q(trainer__user=user) | models.Q(posting__company__memberships__user=user)
-        ).distinct()
+        return self.filter(models.Q(trainer__user=user) | models.Q(posting__company__memberships__user=user)).distinct()
 
     def for_company(self, company):
         return self.filter(posting__company=company)
-
-

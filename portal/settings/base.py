@@ -144,7 +144,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-cells": {"task": "benchmarks.tasks.sweep_dirty_cells", "schedule": 60.0},
     "nightly-rebuild": {"task": "benchmarks.tasks.rebuild_all_cells", "schedule": crontab(hour=3, minute=0)},
-    "monthly-history": {"task": "benchmarks.tasks.record_history", "schedule": crontab(day_of_month=1, hour=4, minute=0)},
+    "monthly-history": {
+        "task": "benchmarks.tasks.record_history",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
     "expire-postings": {"task": "postings.tasks.expire_postings", "schedule": crontab(minute=15)},
 }
 

@@ -1,0 +1,4 @@
+"""The REST API, versioned under /api/v1/."""
+
+app_name = "api"
+urlpatterns = []
