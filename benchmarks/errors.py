@@ -20,3 +20,20 @@ class ServiceError(ValidationError):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.text}" if self.field else self.text
+
+
+def validated(instance, **kwargs):
+    """Run the model's own validation (fields, ``clean()``, constraints), refusing as a ``ServiceError``."""
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as error:
+        if isinstance(error, ServiceError):
+            raise
+        if not hasattr(error, "error_dict"):
+            raise ServiceError(" ".join(error.messages)) from error
+        field, messages = next(iter(error.message_dict.items()))
+        refusal = ServiceError(" ".join(messages), field=None if field == "__all__" else field)
+        if refusal.field:
+            refusal.error_dict = error.error_dict  # keep every field's errors for forms and serializers
+        raise refusal from error
+    return instance

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from benchmarks.choices import ObservationKind, SourceKind
-from benchmarks.errors import ServiceError
+from benchmarks.errors import ServiceError, validated
 from benchmarks.normalisation import normalise_pay
 from benchmarks.services import observation_remove, observation_upsert, source_get_or_create
 
@@ -42,7 +42,7 @@ def company_create(*, name: str, owner, website: str = "", description: str = ""
     """Create a company with ``owner`` as its owner."""
     company = Company(name=(name or "").strip(), website=website, description=description)
     company.slug = _unique_slug(company.name)
-    company.full_clean()
+    validated(company)
     company.save()
     Membership.objects.create(company=company, user=owner, role=MembershipRole.OWNER)
     return company
@@ -82,7 +82,7 @@ def membership_add(*, company: Company, user, role: str = MembershipRole.RECRUIT
     if Membership.objects.filter(company=company, user=user).exists():
         raise ServiceError(f"{user} is already a member of {company}.", field="email")
     membership = Membership(company=company, user=user, role=role)
-    membership.full_clean()
+    validated(membership)
     membership.save()
     return membership
 
@@ -117,7 +117,7 @@ def posting_create(*, company: Company, by, **fields) -> JobPosting:
     require_member(company=company, user=by)
     posting = JobPosting(company=company, created_by=by if by and by.is_authenticated else None)
     _apply_posting_fields(posting, fields)
-    posting.full_clean()
+    validated(posting)
     posting.save()
     return posting
 
@@ -138,7 +138,7 @@ def posting_update(*, posting: JobPosting, by, **fields) -> JobPosting:
     if posting.status not in EDITABLE_POSTING_STATUSES:
         _refuse(posting, "edited")
     _apply_posting_fields(posting, fields)
-    posting.full_clean()
+    validated(posting)
     posting.save()
     return posting
 
@@ -262,7 +262,7 @@ def application_submit(*, posting: JobPosting, trainer, cover_letter: str = "") 
     if Application.objects.filter(posting=posting, trainer=trainer).exists():
         raise ServiceError("You have already applied to this posting.", code="duplicate")
     application = Application(posting=posting, trainer=trainer, cover_letter=cover_letter)
-    application.full_clean()
+    validated(application)
     application.save()
     return application
 

@@ -94,10 +94,12 @@ class PaySurvey(models.Model):
                 name="survey_hourly_usd_in_range",
             ),
             models.CheckConstraint(
-                condition=~Q(unit=PayUnit.TASK) | Q(minutes_per_task__gt=0), name="survey_task_needs_minutes"
+                condition=~Q(unit=PayUnit.TASK) | Q(minutes_per_task__isnull=False, minutes_per_task__gt=0),
+                name="survey_task_needs_minutes",
             ),
             models.CheckConstraint(
-                condition=~Q(unit=PayUnit.PROJECT) | Q(project_hours__gt=0), name="survey_project_needs_hours"
+                condition=~Q(unit=PayUnit.PROJECT) | Q(project_hours__isnull=False, project_hours__gt=0),
+                name="survey_project_needs_hours",
             ),
             models.CheckConstraint(
                 condition=Q(hours_per_week__isnull=True) | Q(hours_per_week__gt=0, hours_per_week__lte=168),

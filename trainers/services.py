@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from benchmarks.choices import ObservationKind
-from benchmarks.errors import ServiceError
+from benchmarks.errors import ServiceError, validated
 from benchmarks.models import Source
 from benchmarks.normalisation import normalise_pay
 from benchmarks.services import is_outlier, observation_remove, observation_upsert, survey_form_source
@@ -36,7 +36,7 @@ class SurveyOutcome:
 def trainer_profile_create(*, user, display_name: str, **fields) -> TrainerProfile:
     domains = fields.pop("domains", None)
     profile = TrainerProfile(user=user, display_name=display_name, **fields)
-    profile.full_clean()
+    validated(profile)
     profile.save()
     if domains is not None:
         profile.domains.set(domains)
@@ -48,7 +48,7 @@ def trainer_profile_update(*, profile: TrainerProfile, **fields) -> TrainerProfi
     domains = fields.pop("domains", None)
     for name, value in fields.items():
         setattr(profile, name, value)
-    profile.full_clean()
+    validated(profile)
     profile.save()
     if domains is not None:
         profile.domains.set(domains)
@@ -152,7 +152,7 @@ def survey_submit(
     survey = existing or PaySurvey(trainer=trainer, source=source, external_id=external_id)
     _apply_fields(survey, fields)
     _screen(survey)
-    survey.full_clean()
+    validated(survey)
     survey.save()
     _sync_observation(survey)
     return SurveyOutcome(survey=survey, created=existing is None)
@@ -166,7 +166,7 @@ def survey_update(*, survey: PaySurvey, **fields) -> PaySurvey:
         raise ServiceError(f"A {survey.get_status_display().lower()} survey cannot be edited.", code="transition")
     _apply_fields(survey, fields)
     _screen(survey)
-    survey.full_clean()
+    validated(survey)
     survey.save()
     _sync_observation(survey)
     return survey
