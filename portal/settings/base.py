@@ -221,3 +221,4 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 AXES_VERBOSE = False
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, adopted now

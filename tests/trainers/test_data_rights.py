@@ -1,0 +1,72 @@
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from benchmarks.models import DirtyCell, Observation
+from postings.choices import ApplicationStatus
+from postings.models import Application
+from postings.services import application_submit
+from tests.factories import PublishedPostingFactory, TrainerFactory, survey_fields
+from trainers.data_rights import trainer_account_delete, trainer_data_export
+from trainers.models import PaySurvey, TrainerProfile
+from trainers.services import survey_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_export_holds_the_account_profile_surveys_and_applications():
+    trainer = TrainerFactory(display_name="Ada")
+    survey_submit(trainer=trainer, **survey_fields(amount=Decimal("21.50")))
+    application_submit(posting=PublishedPostingFactory(), trainer=trainer, cover_letter="Hello")
+    data = trainer_data_export(user=trainer.user)
+    json.dumps(data)  # JSON-ready as it is
+    assert data["account"]["email"] == trainer.user.email
+    assert data["profile"]["display_name"] == "Ada"
+    assert [s["amount"] for s in data["surveys"]] == ["21.50"]
+    assert data["applications"][0]["cover_letter"] == "Hello"
+
+
+def test_the_export_holds_only_that_persons_data():
+    mine, theirs = TrainerFactory(), TrainerFactory()
+    survey_submit(trainer=theirs, **survey_fields())
+    assert trainer_data_export(user=mine.user)["surveys"] == []
+
+
+def test_deleting_an_account_takes_its_surveys_out_of_the_benchmarks_and_leaves_nothing_personal():
+    trainer, other = TrainerFactory(), TrainerFactory()
+    survey = survey_submit(trainer=trainer, **survey_fields()).survey
+    survey_submit(trainer=other, **survey_fields(amount=Decimal("30")))
+    posting = PublishedPostingFactory()
+    application_submit(posting=posting, trainer=trainer)
+    DirtyCell.objects.all().delete()
+
+    trainer_account_delete(user=trainer.user)
+
+    assert not get_user_model().objects.filter(pk=trainer.user_id).exists()
+    assert not TrainerProfile.objects.filter(pk=trainer.pk).exists()
+    assert not PaySurvey.objects.filter(pk=survey.pk).exists()
+    assert not PaySurvey.history.filter(id=survey.pk).exists()
+    assert not Observation.objects.filter(origin=survey.origin).exists()
+    assert not Application.objects.filter(posting=posting).exists()
+    assert DirtyCell.objects.filter(kind="reported").exists()
+    assert Observation.objects.filter(contributor=f"trainer:{other.pk}").exists()
+
+
+def test_open_applications_are_withdrawn_before_the_account_goes(django_capture_on_commit_callbacks):
+    trainer = TrainerFactory()
+    application = application_submit(posting=PublishedPostingFactory(), trainer=trainer)
+    statuses = []
+    from django.db.models.signals import pre_delete
+
+    def record(sender, instance, **kwargs):
+        statuses.append(Application.objects.get(pk=instance.pk).status)
+
+    pre_delete.connect(record, sender=Application)
+    try:
+        trainer_account_delete(user=trainer.user)
+    finally:
+        pre_delete.disconnect(record, sender=Application)
+    assert statuses == [ApplicationStatus.WITHDRAWN]
+    assert not Application.objects.filter(pk=application.pk).exists()

@@ -1,0 +1,89 @@
+"""A trainer's rights over their data: a copy of everything we hold about them, and erasure.
+
+Erasure takes their surveys out of the benchmarks first (so the cells are recomputed without them), withdraws
+their open applications, then deletes the account with everything that hangs off it, including the audit copies of
+their surveys and the log-in records kept against their address.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from benchmarks.services import observation_remove
+
+from .models import PaySurvey, TrainerProfile
+
+SURVEY_EXPORT_FIELDS = (
+    "id", "period", "platform__name", "domain__name", "tier", "country", "task_type", "engagement", "amount",
+    "currency_id", "unit", "hours_per_week", "minutes_per_task", "project_hours", "unpaid_hours_per_week",
+    "hourly_usd", "effective_hourly_usd", "status", "status_reason", "verification", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def _rows(queryset, fields) -> list[dict]:
+    return [{key: _plain(value) for key, value in row.items()} for row in queryset.values(*fields)]
+
+
+def trainer_data_export(*, user) -> dict:
+    """Everything the portal holds about this person, as JSON-ready data."""
+    from postings.models import Application, Membership
+
+    profile = TrainerProfile.objects.filter(user=user).prefetch_related("domains").first()
+    data = {
+        "account": {"username": user.get_username(), "email": user.email, "date_joined": _plain(user.date_joined)},
+        "profile": None,
+        "surveys": [],
+        "applications": [],
+        "memberships": _rows(Membership.objects.filter(user=user), ("company__name", "role", "created_at")),
+    }
+    if profile is not None:
+        data["profile"] = {
+            "display_name": profile.display_name,
+            "headline": profile.headline,
+            "domains": [d.name for d in profile.domains.all()],
+            "tier": profile.tier,
+            "credentials": profile.credentials,
+            "languages": profile.languages,
+            "country": str(profile.country),
+            "created_at": _plain(profile.created_at),
+        }
+        data["surveys"] = _rows(PaySurvey.objects.filter(trainer=profile), SURVEY_EXPORT_FIELDS)
+        data["applications"] = _rows(
+            Application.objects.filter(trainer=profile),
+            ("id", "posting__title", "posting__company__name", "status", "cover_letter", "created_at"),
+        )
+    return data
+
+
+@transaction.atomic
+def trainer_account_delete(*, user) -> None:
+    """Erase a person: their pay data leaves the benchmarks, applications are withdrawn, the account is deleted."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from postings.choices import ApplicationStatus
+    from postings.models import Application
+
+    profile = TrainerProfile.objects.filter(user=user).first()
+    survey_ids = list(PaySurvey.objects.filter(trainer=profile).values_list("pk", flat=True)) if profile else []
+    if profile is not None:
+        for pk in survey_ids:
+            observation_remove(origin=f"survey:{pk}")
+        Application.objects.filter(
+            trainer=profile, status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED)
+        ).update(status=ApplicationStatus.WITHDRAWN)
+    names = {user.get_username(), user.email} - {""}
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__in=names).delete()
+    get_user_model().objects.filter(pk=user.pk).delete()
+    # After the delete: deleting the surveys itself writes one last audit copy of each.
+    PaySurvey.history.filter(id__in=survey_ids).delete()
