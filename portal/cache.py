@@ -1,0 +1,65 @@
+"""A Redis cache that fails open: with Redis unreachable, reads miss and writes are dropped, quickly.
+
+The cache only ever holds things that can be recomputed (throttle counters, task locks, rendered fragments), so a
+stopped Redis must slow the portal down at most, never fail or hang a request.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
+# After a failure, skip Redis for this long instead of paying a connection timeout on every call.
+BACKOFF_SECONDS = 5.0
+
+
+class ResilientRedisCache(RedisCache):
+    _down_until = 0.0
+
+    def _call(self, method: str, default, *args, **kwargs):
+        if time.monotonic() < ResilientRedisCache._down_until:
+            return default
+        try:
+            return getattr(super(), method)(*args, **kwargs)
+        except REDIS_DOWN as error:
+            ResilientRedisCache._down_until = time.monotonic() + BACKOFF_SECONDS
+            logger.warning("cache unavailable, carrying on without it: %s", error)
+            return default
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def set(self, *args, **kwargs):
+        return self._call("set", None, *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._call("add", False, *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._call("set_many", [], *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._call("delete", False, *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._call("delete_many", None, *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._call("touch", False, *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        return self._call("incr", 0, *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._call("has_key", False, *args, **kwargs)
+
+    def clear(self):
+        return self._call("clear", None)
