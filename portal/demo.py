@@ -1,0 +1,621 @@
+"""Synthetic demo data, calibrated so that the live report tells the story of the 2025 study.
+
+Everything is drawn from ``random.Random(seed)``: the same seed, sizes and month give the same rows. Every survey,
+posting, company, membership and application is written through its service, so observations, outlier flags and
+status rules are exactly what real use would produce; only the many anonymous users are bulk-created.
+
+Pay is log-normal around a US median per (domain, tier); other countries earn a fraction of it that shrinks with
+the tier (an expert's rate travels, an entry-level one does not) and more so for licensed professions, paid in the
+local currency and in one of the pay units. Calibration (cells of the live report, US dollars an hour):
+
+* generalist · entry · US: median 14, log spread 0.17 → p25–p75 ≈ 12.5–15.5;
+* expert and top-expert tiers: p90 above 100 (top experts' p75 ≈ 150);
+* medicine, all tiers and countries: mostly experts and top experts → p10–p90 ≈ 65–185;
+* engineering and law, likewise → p10–p90 ≈ 80–155.
+
+The demo is labelled as such: companies are named "… (demo)", feeds "… (demo feed)", and the source
+``Synthetic demo data`` marks a seeded database (``is_seeded``); seeding a seeded database changes nothing.
+"""
+
+import datetime
+import math
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import transaction
+from django.utils import timezone
+
+from benchmarks.choices import Engagement, PayUnit, SkillTier, SourceKind, TaskType
+from benchmarks.errors import ServiceError
+from benchmarks.models import Currency, Domain, Platform, Source
+from benchmarks.normalisation import usd_rate
+from benchmarks.services import source_get_or_create, survey_form_source
+from postings import services as postings
+from postings.choices import PostingStatus
+from postings.models import Company, JobPosting
+from trainers import services as trainers
+from trainers.choices import SurveyStatus
+from trainers.models import PaySurvey, TrainerProfile
+
+DEMO_SOURCE_SLUG = "synthetic-demo-data"
+DEMO_SOURCE_NAME = "Synthetic demo data"
+DEMO_EMAIL_DOMAIN = "demo.example.com"
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    username: str
+    email: str
+    password: str | None  # None: the user existed already and keeps its password
+
+
+ADMIN_LOGIN = ("admin", "admin", "admin@example.com", "demo-admin-2025")
+OWNER_LOGIN = ("company owner", "demo-owner", "owner@example.com", "demo-owner-2025")
+TRAINER_LOGIN = ("trainer", "demo-trainer", "trainer@example.com", "demo-trainer-2025")
+
+TIERS = [SkillTier.ENTRY, SkillTier.SKILLED, SkillTier.EXPERT, SkillTier.TOP_EXPERT]
+
+# domain: (share of surveys, [(share of the domain's trainers, US median USD/h) per tier: entry .. top expert])
+DOMAIN_PAY = {
+    "generalist": (26, [(0.60, 14.0), (0.30, 20.0), (0.08, 32.0), (0.02, 45.0)]),
+    "software": (12, [(0.10, 25.0), (0.40, 42.0), (0.38, 80.0), (0.12, 125.0)]),
+    "writing": (9, [(0.35, 17.0), (0.45, 25.0), (0.18, 42.0), (0.02, 60.0)]),
+    "languages": (9, [(0.35, 15.0), (0.45, 22.0), (0.18, 36.0), (0.02, 55.0)]),
+    "medicine": (9, [(0.00, 40.0), (0.15, 68.0), (0.42, 110.0), (0.43, 168.0)]),
+    "law": (7, [(0.00, 40.0), (0.05, 92.0), (0.45, 108.0), (0.50, 132.0)]),
+    "engineering": (7, [(0.00, 40.0), (0.05, 92.0), (0.45, 106.0), (0.50, 130.0)]),
+    "mathematics": (8, [(0.05, 25.0), (0.30, 38.0), (0.45, 65.0), (0.20, 115.0)]),
+    "finance": (6, [(0.05, 28.0), (0.30, 42.0), (0.45, 80.0), (0.20, 120.0)]),
+    "sciences": (7, [(0.05, 24.0), (0.30, 36.0), (0.45, 62.0), (0.20, 110.0)]),
+}
+# Licensed professionals are hired across borders at close to US rates: the country gap shrinks further.
+COUNTRY_GAP = {"medicine": 0.4, "law": 0.3, "engineering": 0.3}
+SPREAD = {SkillTier.ENTRY: 0.17, SkillTier.SKILLED: 0.22, SkillTier.EXPERT: 0.22, SkillTier.TOP_EXPERT: 0.22}
+CREDENTIALS = {"medicine": "MD", "law": "JD", "engineering": "PE", "finance": "CFA"}
+
+# country: (share, currency, entry-level pay relative to the US, languages)
+COUNTRIES = {
+    "US": (36, "USD", 1.00, "English"),
+    "GB": (7, "GBP", 0.90, "English"),
+    "CA": (6, "CAD", 0.90, "English, French"),
+    "AU": (4, "AUD", 0.90, "English"),
+    "DE": (5, "EUR", 0.85, "German, English"),
+    "FR": (3, "EUR", 0.80, "French, English"),
+    "PL": (4, "PLN", 0.60, "Polish, English"),
+    "IN": (10, "INR", 0.30, "Hindi, English"),
+    "PH": (7, "PHP", 0.30, "Filipino, English"),
+    "KE": (5, "KES", 0.28, "Swahili, English"),
+    "NG": (4, "NGN", 0.25, "Yoruba, English"),
+    "BR": (5, "BRL", 0.45, "Portuguese"),
+    "MX": (4, "MXN", 0.45, "Spanish"),
+}
+
+# unit: (share of surveys, how the hours behind one unit are drawn)
+UNIT_SHARES = {
+    PayUnit.HOUR: 68,
+    PayUnit.TASK: 10,
+    PayUnit.WEEK: 5,
+    PayUnit.MONTH: 5,
+    PayUnit.DAY: 6,
+    PayUnit.PROJECT: 6,
+}
+PLATFORM_SHARES = {
+    "outlier": 20, "dataannotation": 14, "mercor": 12, "remotasks": 8, "alignerr": 8, "appen": 6, "telus": 6,
+    "invisible": 5, "surge": 5, "turing": 5, "prolific": 4, "toloka": 4, "direct": 2, "other": 1,
+}  # fmt: skip
+ENGAGEMENT_SHARES = {
+    Engagement.FREELANCE: 70,
+    Engagement.PART_TIME: 18,
+    Engagement.FULL_TIME: 8,
+    Engagement.EMPLOYEE: 4,
+}
+
+FIRST_NAMES = [
+    "Ada",
+    "Ben",
+    "Chen",
+    "Dara",
+    "Eli",
+    "Fatima",
+    "Gabriel",
+    "Hana",
+    "Ivan",
+    "Jun",
+    "Kemi",
+    "Luis",
+    "Maya",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+    "Uma",
+    "Vera",
+    "Wen",
+    "Xavier",
+    "Yara",
+    "Zane",
+    "Amara",
+    "Bruno",
+    "Chidi",
+    "Diego",
+    "Esther",
+    "Farah",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Noor",
+]
+LAST_NAMES = [
+    "Adeyemi",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Evans",
+    "Fernandes",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Mwangi",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quispe",
+    "Reyes",
+    "Santos",
+    "Tanaka",
+    "Uddin",
+    "Varga",
+    "Wright",
+    "Xu",
+    "Yilmaz",
+    "Zhou",
+    "Mensah",
+    "Novak",
+    "Ortiz",
+    "Reddy",
+]
+COMPANY_STEMS = [
+    "Acme",
+    "Northwind",
+    "Helix",
+    "Quanta",
+    "Lumen",
+    "Vector",
+    "Atlas",
+    "Cobalt",
+    "Nimbus",
+    "Orbit",
+    "Pioneer",
+    "Summit",
+    "Tessera",
+    "Verdant",
+    "Zephyr",
+]
+COMPANY_KINDS = ["AI Labs", "Data", "Research", "Analytics", "Health AI", "Legal AI", "Robotics", "Learning"]
+FEED_NAMES = [
+    "RLHF Pay Tracker",
+    "Gig Workers Collective",
+    "Annotators United",
+    "Open Wage Project",
+    "Remote Work Research Group",
+    "Fair Crowd Work",
+    "HR Pulse",
+    "CompData Partners",
+    "TalentGrid",
+    "PayScope",
+    "Labor Lens Institute",
+    "Crowd Insights",
+    "Data Worker Survey",
+    "Tasker Forum",
+    "Freelance Index",
+]
+JOB_WORDS = {
+    TaskType.RANKING: "RLHF rater",
+    TaskType.SFT_WRITING: "SFT writer",
+    TaskType.RED_TEAMING: "red-team specialist",
+    TaskType.EVALUATION: "model evaluator",
+    TaskType.ANNOTATION: "data annotator",
+    TaskType.OTHER: "AI trainer",
+}
+REJECTION_REASONS = [
+    "The rate band is missing the unit the pay is quoted in; say whether it is per hour or per task.",
+    "The description asks applicants to pay for onboarding material; remove that requirement.",
+    "The title does not say what the work is; name the task and the domain.",
+]
+SURVEY_REJECTION_REASONS = [
+    "Duplicate of a survey filed under another account.",
+    "The amount is a monthly figure entered as hourly pay.",
+]
+# Each posting after a company's first takes these statuses in turn, then draws from the weights below.
+POSTING_STATUS_CYCLE = [
+    PostingStatus.IN_REVIEW, PostingStatus.REJECTED, PostingStatus.CLOSED, PostingStatus.EXPIRED, PostingStatus.DRAFT,
+]  # fmt: skip
+POSTING_STATUS_SHARES = {
+    PostingStatus.PUBLISHED: 40, PostingStatus.IN_REVIEW: 15, PostingStatus.DRAFT: 10, PostingStatus.CLOSED: 12,
+    PostingStatus.EXPIRED: 13, PostingStatus.REJECTED: 10,
+}  # fmt: skip
+
+
+@dataclass
+class SeedReport:
+    seed: int
+    counts: Counter = field(default_factory=Counter)
+    refused: int = 0
+    flagged: int = 0
+    cells: int = 0
+    logins: list[Login] = field(default_factory=list)
+    skipped: bool = False
+
+
+def is_seeded() -> bool:
+    return Source.objects.filter(slug=DEMO_SOURCE_SLUG).exists()
+
+
+def _weighted(rng: random.Random, shares: dict):
+    return rng.choices(list(shares), weights=list(shares.values()))[0]
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(round(value, 2)))
+
+
+class DemoSeeder:
+    """One seeding run. ``run()`` writes everything in one transaction (all or nothing) and returns a report."""
+
+    def __init__(self, *, seed: int, surveys: int, postings: int, say: Callable[[str], None] = print):
+        self.rng = random.Random(seed)
+        self.n_surveys = surveys
+        self.n_postings = postings
+        self.say = say
+        self.report = SeedReport(seed=seed)
+        self.today = timezone.now().date()
+        self.months = [self.today.replace(day=1) - relativedelta(months=n) for n in range(12)]
+        self.domains = {d.slug: d for d in Domain.objects.filter(slug__in=DOMAIN_PAY)}
+        self.platforms = {p.slug: p for p in Platform.objects.filter(slug__in=PLATFORM_SHARES)}
+        self.currencies = {c.code: c for c in Currency.objects.all()}
+        self.rates = {code: float(usd_rate(code, self.today)) for code in self.currencies}
+
+    # --- pay model --------------------------------------------------------------------------------------------
+
+    def _profile(self) -> tuple[str, str, str]:
+        """A (domain, tier, country) drawn from the shares."""
+        domain = _weighted(self.rng, {slug: share for slug, (share, _tiers) in DOMAIN_PAY.items()})
+        tiers = DOMAIN_PAY[domain][1]
+        tier = TIERS[self.rng.choices(range(4), weights=[share for share, _m in tiers])[0]]
+        country = _weighted(self.rng, {code: spec[0] for code, spec in COUNTRIES.items()})
+        return domain, tier, country
+
+    def _hourly_usd(self, domain: str, tier: str, country: str) -> float:
+        level = TIERS.index(tier)
+        gap = (1 - 0.3 * level) * COUNTRY_GAP.get(domain, 1.0)
+        median = DOMAIN_PAY[domain][1][level][1] * COUNTRIES[country][2] ** gap
+        return median * math.exp(self.rng.gauss(0, SPREAD[tier]))
+
+    def _pay_terms(self, hourly_usd: float, currency: str, unit: str | None = None) -> dict:
+        """Amount, unit and the hours fields that express ``hourly_usd`` in ``currency`` and a drawn unit."""
+        unit = unit or _weighted(self.rng, UNIT_SHARES)
+        terms = {"unit": unit, "hours_per_week": None, "minutes_per_task": None, "project_hours": None}
+        hours = 1.0
+        if unit == PayUnit.TASK:
+            terms["minutes_per_task"] = Decimal(self.rng.choice([10, 15, 20, 30, 45, 60]))
+            hours = float(terms["minutes_per_task"]) / 60
+        elif unit == PayUnit.DAY:
+            hours = 8.0
+        elif unit in (PayUnit.WEEK, PayUnit.MONTH):
+            week = self.rng.choice([20, 30, 40, 40])
+            terms["hours_per_week"] = Decimal(week)
+            hours = week if unit == PayUnit.WEEK else week * 52 / 12
+        elif unit == PayUnit.PROJECT:
+            terms["project_hours"] = Decimal(self.rng.choice([5, 10, 20, 40, 80]))
+            hours = float(terms["project_hours"])
+        terms["amount"] = _money(hourly_usd * hours / self.rates[currency])
+        terms["currency"] = self.currencies[currency]
+        return terms
+
+    # --- run --------------------------------------------------------------------------------------------------
+
+    def run(self) -> SeedReport:
+        with transaction.atomic():
+            self.admin = self._known_user(*ADMIN_LOGIN, superuser=True)
+            self.owner = self._known_user(*OWNER_LOGIN)
+            self.trainer_user = self._known_user(*TRAINER_LOGIN)
+            self._sources()
+            self.say(f"Creating {max(3, round(self.n_surveys * 0.42))} trainers...")
+            self._trainers()
+            self.say(f"Filing {self.n_surveys} pay surveys through survey_submit...")
+            self._surveys()
+            self._outliers()
+            self._out_of_range()
+            self._moderate_surveys()
+            self.say(f"Creating companies and {self.n_postings} job postings through the posting services...")
+            self._companies()
+            self._postings()
+        return self.report
+
+    def _known_user(self, role: str, username: str, email: str, password: str, *, superuser: bool = False):
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username, email=email, password=password, is_staff=superuser, is_superuser=superuser
+            )
+            self._verified_email(user)
+            self.report.logins.append(Login(role, username, email, password))
+        else:
+            self.report.logins.append(Login(role, username, user.email, None))
+        return user
+
+    @staticmethod
+    def _verified_email(user) -> None:
+        """Let the user sign in on the site at once (allauth asks for a known address)."""
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+
+    def _bulk_users(self, prefix: str, count: int) -> list:
+        """Many anonymous demo users at once, with unusable passwords (no hashing: they never sign in)."""
+        User = get_user_model()
+        users = [
+            User(
+                username=f"{prefix}-{n:05d}",
+                email=f"{prefix}-{n:05d}@{DEMO_EMAIL_DOMAIN}",
+                password=f"{UNUSABLE_PASSWORD_PREFIX}demo",
+            )
+            for n in range(1, count + 1)
+        ]
+        User.objects.bulk_create(users, batch_size=1000)
+        return list(User.objects.filter(username__startswith=f"{prefix}-").order_by("username"))
+
+    def _sources(self) -> None:
+        self.form_source = survey_form_source()
+        marker = source_get_or_create(slug=DEMO_SOURCE_SLUG, name=DEMO_SOURCE_NAME, kind=SourceKind.IMPORT)
+        feeds = [marker]
+        for n in range(min(28, max(2, self.n_surveys // 100))):
+            name = FEED_NAMES[n % len(FEED_NAMES)]
+            kind = SourceKind.PARTNER if n < len(FEED_NAMES) else SourceKind.IMPORT
+            label = "demo feed" if kind == SourceKind.PARTNER else f"demo import {n // len(FEED_NAMES) + 1}"
+            feeds.append(source_get_or_create(slug=f"demo-{kind}-{n + 1:02d}", name=f"{name} ({label})", kind=kind))
+        self.feeds = feeds
+        self.report.counts["feed sources"] = len(feeds)
+
+    def _trainers(self) -> None:
+        count = max(3, round(self.n_surveys * 0.42))
+        users = [self.trainer_user, *self._bulk_users("demo-trainer", count - 1)]
+        self.trainers: list[tuple[TrainerProfile, str, str, str]] = []
+        for n, user in enumerate(users):
+            domain, tier, country = ("software", SkillTier.SKILLED, "US") if n == 0 else self._profile()
+            first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+            profile = TrainerProfile.objects.filter(user=user).first() or trainers.trainer_profile_create(
+                user=user,
+                display_name=f"{first} {last}" if n else "Dana Demo",
+                tier=tier,
+                country=country,
+                credentials=CREDENTIALS.get(domain, "PhD") if tier == SkillTier.TOP_EXPERT else "",
+                languages=COUNTRIES[country][3],
+                domains=[self.domains[domain]],
+            )
+            self.trainers.append((profile, domain, tier, country))
+        self.used: dict[int, set] = {profile.pk: set() for profile, *_ in self.trainers}
+        self.report.counts["trainers"] = len(self.trainers)
+
+    def _survey_fields(self, domain: str, tier: str, country: str, hourly_usd: float, **overrides) -> dict:
+        currency = COUNTRIES[country][1] if self.rng.random() < 0.8 else "USD"
+        fields = {
+            "period": self.rng.choice(self.months),
+            "platform": self.platforms[_weighted(self.rng, PLATFORM_SHARES)],
+            "domain": self.domains[domain],
+            "tier": tier,
+            "country": country,
+            "task_type": self.rng.choice(TaskType.values),
+            "engagement": _weighted(self.rng, ENGAGEMENT_SHARES),
+            **self._pay_terms(hourly_usd, currency),
+        }
+        if self.rng.random() < 0.12:  # onboarding, unpaid review: the effective rate is lower
+            fields["hours_per_week"] = fields["hours_per_week"] or Decimal(self.rng.choice([10, 20, 30]))
+            fields["unpaid_hours_per_week"] = Decimal(self.rng.choice([1, 2, 3, 5]))
+        fields.update(overrides)
+        return fields
+
+    def _submit(self, fields: dict, **who) -> PaySurvey | None:
+        try:
+            survey = trainers.survey_submit(**who, **fields).survey
+        except ServiceError:
+            self.report.refused += 1
+            return None
+        self.report.counts["surveys"] += 1
+        return survey
+
+    def _trainer_survey(self, overrides: dict | None = None, pick: int | None = None) -> PaySurvey | None:
+        """A survey of a trainer (the demo trainer first), in a (platform, month) that trainer has not used."""
+        profile, domain, tier, country = self.trainers[
+            pick if pick is not None else self.rng.randrange(len(self.trainers))
+        ]
+        hourly = self._hourly_usd(domain, tier, country)
+        for _attempt in range(5):
+            fields = self._survey_fields(domain, tier, country, hourly, **(overrides or {}))
+            key = (fields["platform"].pk, fields["period"])
+            if key not in self.used[profile.pk]:
+                self.used[profile.pk].add(key)
+                return self._submit(fields, trainer=profile, source=self.form_source)
+        return None
+
+    def _surveys(self) -> None:
+        feed_rows = round(self.n_surveys * 0.15)
+        self.surveys: list[PaySurvey] = []
+        for n in range(self.n_surveys - feed_rows):
+            survey = self._trainer_survey(pick=0 if n < 4 else None)
+            if survey:
+                self.surveys.append(survey)
+        for n in range(feed_rows):
+            domain, tier, country = self._profile()
+            source = self.rng.choice(self.feeds)
+            fields = self._survey_fields(domain, tier, country, self._hourly_usd(domain, tier, country))
+            survey = self._submit(fields, trainer=None, source=source, external_id=f"{source.slug}-{n + 1:05d}")
+            if survey:
+                self.surveys.append(survey)
+
+    def _outliers(self) -> None:
+        """A few extreme but possible rates in the busiest (domain, tier) pairs: they are flagged for review."""
+        busiest = Counter((domain, tier) for _p, domain, tier, _c in self.trainers).most_common(3)
+        for n in range(max(2, self.n_surveys // 500)):
+            domain, tier = busiest[n % len(busiest)][0]
+            pick = next((i for i, t in enumerate(self.trainers) if t[1:3] == (domain, tier) and i), None)
+            if pick is None:
+                continue
+            median = DOMAIN_PAY[domain][1][TIERS.index(tier)][1]
+            hourly = min(1900.0, median * 30)  # thirty times the usual rate: far outside the fences
+            survey = self._trainer_survey(
+                {**self._pay_terms(hourly, "USD", PayUnit.HOUR), "period": self.months[0]}, pick
+            )
+            if survey and survey.status == SurveyStatus.FLAGGED:
+                self.report.flagged += 1
+
+    def _out_of_range(self) -> None:
+        """Rows no service accepts (outside $0.50–$2,000 an hour): counted as refused, never stored."""
+        wrong = [
+            (Decimal("4500"), "USD", PayUnit.HOUR),  # $4,500 an hour
+            (Decimal("0.20"), "USD", PayUnit.HOUR),  # 20 cents an hour
+            (Decimal("30"), "INR", PayUnit.DAY),  # 30 rupees a day
+        ]
+        for n in range(max(3, self.n_surveys // 600)):
+            amount, currency, unit = wrong[n % len(wrong)]
+            domain, tier, country = self._profile()
+            fields = self._survey_fields(domain, tier, country, 10.0)
+            fields.update(
+                amount=amount, currency=self.currencies[currency], unit=unit, hours_per_week=None,
+                minutes_per_task=None, project_hours=None, unpaid_hours_per_week=None,
+            )  # fmt: skip
+            self._submit(fields, trainer=None, source=self.feeds[0], external_id=f"out-of-range-{n + 1:03d}")
+
+    def _moderate_surveys(self) -> None:
+        """Some trainers withdraw a survey and an admin rejects a few, so every survey status is on show."""
+        accepted = [s for s in self.surveys if s.status == SurveyStatus.ACCEPTED and s.trainer_id]
+        for survey in self.rng.sample(accepted, min(len(accepted), max(1, self.n_surveys // 200))):
+            trainers.survey_withdraw(survey=survey)
+            self.report.counts["withdrawn"] += 1
+            accepted.remove(survey)
+        for survey in self.rng.sample(accepted, min(len(accepted), max(1, self.n_surveys // 300))):
+            trainers.survey_reject(survey=survey, reviewer=self.admin, reason=self.rng.choice(SURVEY_REJECTION_REASONS))
+            self.report.counts["rejected surveys"] += 1
+
+    def _companies(self) -> None:
+        names = [f"{stem} {kind}" for kind in COMPANY_KINDS for stem in COMPANY_STEMS]
+        count = min(len(names), max(2, round(self.n_postings * 0.3)))
+        owners = [self.owner, *self._bulk_users("demo-owner", count - 1)]
+        self.companies: list[tuple[Company, object]] = []
+        for n, owner in enumerate(owners):
+            company = postings.company_create(
+                name=f"{names[n]} (demo)",
+                owner=owner,
+                website=f"https://{names[n].lower().replace(' ', '-')}.example.com",
+                description="A fictional company in the portal's synthetic demo data.",
+            )
+            if self.rng.random() < 0.6 or n == 0:
+                postings.company_verify(company=company, by=self.admin)
+                self.report.counts["verified companies"] += 1
+            self.companies.append((company, owner))
+        self.report.counts["companies"] = len(self.companies)
+
+    def _posting_status(self, n: int) -> str:
+        if n < len(self.companies):
+            return PostingStatus.PUBLISHED  # every company's first posting is on the board
+        later = n - len(self.companies)
+        if later < len(POSTING_STATUS_CYCLE):
+            return POSTING_STATUS_CYCLE[later]
+        return _weighted(self.rng, POSTING_STATUS_SHARES)
+
+    def _postings(self) -> None:
+        for n in range(self.n_postings):
+            company, owner = self.companies[n % len(self.companies)]
+            status = self._posting_status(n)
+            domain, tier, country = self._profile()
+            if self.rng.random() < 0.25:
+                country = ""  # open worldwide, paid in US dollars
+            mid = self._hourly_usd(domain, tier, country or "US")
+            task = self.rng.choice(TaskType.values)
+            currency = COUNTRIES[country][1] if country and self.rng.random() < 0.7 else "USD"
+            unit = self.rng.choice([PayUnit.HOUR] * 6 + [PayUnit.WEEK, PayUnit.TASK, PayUnit.PROJECT])
+            terms = self._pay_terms(mid * 0.85, currency, unit)
+            high = _money(float(terms["amount"]) * 1.15 / 0.85)  # the same unit and hours: a ±15% band
+            fields = {
+                "title": f"{self.domains[domain].name} {JOB_WORDS[task]}" + (" (senior)" if tier in TIERS[2:] else ""),
+                "description": f"Synthetic demo posting. {JOB_WORDS[task].capitalize()} work for AI models.",
+                "domain": self.domains[domain],
+                "tier": tier,
+                "credentials": CREDENTIALS.get(domain, "") if tier == SkillTier.TOP_EXPERT else "",
+                "languages": COUNTRIES[country][3] if country else "English",
+                "country": country,
+                "engagement": _weighted(self.rng, ENGAGEMENT_SHARES),
+                "rate_min": terms["amount"],
+                "rate_max": high,
+                "currency": terms["currency"],
+                "unit": unit,
+                "hours_per_week": terms["hours_per_week"],
+                "minutes_per_task": terms["minutes_per_task"],
+                "project_hours": terms["project_hours"],
+                "apply_url": f"https://jobs.{DEMO_EMAIL_DOMAIN}/{n + 1}" if self.rng.random() < 0.4 else "",
+            }
+            posting = self._posting_in(status, company, owner, fields)
+            self.report.counts[f"postings {status}"] += 1
+            if posting.status == PostingStatus.PUBLISHED and not posting.apply_url:
+                self._applications(posting, owner)
+
+    def _posting_in(self, status: str, company: Company, owner, fields: dict) -> JobPosting:
+        """Create a posting and walk it through the services to ``status``."""
+        posting = postings.posting_create(company=company, by=owner, **fields)
+        if status == PostingStatus.DRAFT:
+            return posting
+        posting = postings.posting_submit(posting=posting, by=owner)
+        if status == PostingStatus.REJECTED:
+            return postings.posting_reject(posting=posting, by=self.admin, reason=self.rng.choice(REJECTION_REASONS))
+        if status == PostingStatus.IN_REVIEW:
+            return posting
+        posting = postings.posting_approve(posting=posting, by=self.admin)
+        if status == PostingStatus.CLOSED:
+            return postings.posting_close(posting=posting, by=owner)
+        if status == PostingStatus.EXPIRED:
+            return postings.posting_expire(posting=posting, now=posting.expires_at + datetime.timedelta(days=1))
+        return posting
+
+    def _applications(self, posting: JobPosting, owner) -> None:
+        for profile, *_ in self.rng.sample(self.trainers, min(len(self.trainers), self.rng.randrange(4))):
+            application = postings.application_submit(
+                posting=posting, trainer=profile, cover_letter="Demo application."
+            )
+            self.report.counts["applications"] += 1
+            move = self.rng.choices(["", "shortlist", "hire", "reject", "withdraw"], weights=[40, 30, 10, 15, 5])[0]
+            if move:
+                by = profile.user if move == "withdraw" else owner
+                postings.application_move(application=application, action=move, by=by)
+
+
+def seed_demo(*, seed: int, surveys: int, postings: int, say: Callable[[str], None] = print) -> SeedReport:
+    """Seed the demo data unless the database has it already, then rebuild every benchmark cell."""
+    from benchmarks import engine
+
+    if is_seeded():
+        report = SeedReport(seed=seed, skipped=True)
+        report.logins = [Login(*login) for login in (ADMIN_LOGIN, OWNER_LOGIN, TRAINER_LOGIN)]
+        return report
+    report = DemoSeeder(seed=seed, surveys=surveys, postings=postings, say=say).run()
+    say("Rebuilding every benchmark cell...")
+    report.cells = engine.rebuild_all(progress=lambda _message: None)
+    report.counts["sources"] = Source.objects.count()
+    return report
