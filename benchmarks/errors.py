@@ -37,3 +37,8 @@ def validated(instance, **kwargs):
             refusal.error_dict = error.error_dict  # keep every field's errors for forms and serializers
         raise refusal from error
     return instance
+
+
+def with_article(phrase: str) -> str:
+    """'an accepted survey', 'a draft posting': the indefinite article a refusal message starts with."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"

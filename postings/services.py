@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from benchmarks.choices import ObservationKind, SourceKind
-from benchmarks.errors import ServiceError, validated
+from benchmarks.errors import ServiceError, validated, with_article
 from benchmarks.normalisation import normalise_pay
 from benchmarks.services import observation_remove, observation_upsert, source_get_or_create
 
@@ -127,7 +127,10 @@ def _locked(posting: JobPosting) -> JobPosting:
 
 
 def _refuse(posting: JobPosting, verb: str):
-    raise ServiceError(f"A {posting.get_status_display().lower()} posting cannot be {verb}.", code="transition")
+    raise ServiceError(
+        f"{with_article(posting.get_status_display().lower()).capitalize()} posting cannot be {verb}.",
+        code="transition",
+    )
 
 
 @transaction.atomic
@@ -291,7 +294,8 @@ def application_move(*, application: Application, action: str, by) -> Applicatio
         raise ServiceError("Only the trainer who applied can withdraw an application.", code="permission")
     if application.status not in allowed:
         raise ServiceError(
-            f"A {application.get_status_display().lower()} application cannot be moved to {to.label.lower()}.",
+            f"{with_article(application.get_status_display().lower()).capitalize()} application cannot be moved "
+            f"to {to.label.lower()}.",
             code="transition",
         )
     application.status = to

@@ -24,3 +24,4 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "partner": "100000/min", "user": "100000/min"},
 }
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; there is no collectstatic in tests

@@ -90,7 +90,7 @@ def test_survey_accept_flagged_puts_the_survey_into_the_benchmarks():
 
 def test_survey_accept_flagged_refuses_an_accepted_survey():
     survey = submit(TrainerFactory())
-    with pytest.raises(ServiceError, match="accepted survey cannot be accepted"):
+    with pytest.raises(ServiceError, match="An accepted survey cannot be accepted"):
         survey_accept_flagged(survey=survey, reviewer=StaffFactory())
 
 
@@ -185,3 +185,14 @@ def test_platform_aliases_resolve_to_one_platform():
     assert platform_resolve("https://www.outlier.ai/") == platform("outlier")
     assert platform_resolve("Outlier") == platform("outlier")
     assert platform_resolve("no such platform") is None
+
+
+def test_survey_update_refuses_to_become_a_second_survey_for_the_same_key():
+    trainer = TrainerFactory()
+    submit(trainer)
+    other = submit(trainer, domain=domain("law"))
+    with pytest.raises(ServiceError) as error:
+        survey_update(survey=other, domain=domain("generalist"))
+    assert error.value.field == "period"
+    other.refresh_from_db()
+    assert other.domain.slug == "law"
