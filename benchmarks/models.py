@@ -171,7 +171,8 @@ class DirtyCell(models.Model):
     """A leaf (domain, tier, country, kind) whose observations changed since its cells were last computed.
 
     Rows are written in the same transaction as the change, so a lost task message loses nothing: the periodic
-    sweep recomputes whatever is still listed here.
+    sweep recomputes whatever is still listed here. A leaf may be listed more than once: writers only ever insert,
+    so a write never waits for a recompute that holds the rows it took (it deletes exactly those rows).
     """
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
@@ -180,10 +181,118 @@ class DirtyCell(models.Model):
     kind = models.CharField(max_length=12, choices=ObservationKind.choices)
     marked_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"{self.domain_id}/{self.tier}/{self.country or 'worldwide'}/{self.kind}"
+
+
+# --- Computed cells -----------------------------------------------------------------------------------------------
+
+ALL = "*"
+"""Stands for "every value" of a dimension in a cell: every tier, every country. ``domain=None`` means every domain.
+
+``country=""`` is not "all": it is the leaf of postings open worldwide."""
+
+
+def cell_key(domain_id: int | None, tier: str, country: str, kind: str) -> str:
+    """The one string that names a cell, so that uniqueness holds with a nullable domain on every database."""
+    return f"{ALL if domain_id is None else domain_id}|{tier}|{country}|{kind}"
+
+
+class CellStats(models.Model):
+    """The statistics a cell publishes, shared by the current cells and their monthly history.
+
+    Numbers are stored raw, as computed; suppression (too few contributors) is applied when they are read, by
+    ``benchmarks.selectors``, so changing the thresholds needs no rebuild.
+    """
+
+    cell_key = models.CharField(max_length=64)
+    domain = models.ForeignKey(Domain, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=12, help_text=f'A skill tier, or "{ALL}" for all tiers.')
+    country = models.CharField(
+        max_length=2, blank=True, help_text=f'A country code, "" for worldwide postings, or "{ALL}" for all.'
+    )
+    kind = models.CharField(max_length=12, choices=ObservationKind.choices)
+    contributors = models.PositiveIntegerField()
+    observations = models.PositiveIntegerField()
+    sources = models.PositiveIntegerField()
+    platforms = models.PositiveIntegerField()
+    p10 = models.FloatField(null=True, blank=True)
+    p25 = models.FloatField(null=True, blank=True)
+    p50 = models.FloatField(null=True, blank=True)
+    p75 = models.FloatField(null=True, blank=True)
+    p90 = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_all_domains(self) -> bool:
+        return self.domain_id is None
+
+
+class BenchmarkCell(CellStats):
+    """One current cell: (domain | all) × (tier | all) × (country | all) × kind, for every combination with data.
+
+    Written only by ``benchmarks.engine``: a rebuild replaces them all in one transaction, a recompute upserts the
+    ancestors of dirty leaves. Read only through ``benchmarks.selectors``.
+    """
+
+    computed_at = models.DateTimeField()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["domain", "tier", "country", "kind"], name="dirtycell_unique_leaf"),
+            models.UniqueConstraint(fields=["cell_key"], name="benchmarkcell_unique_key"),
+            models.CheckConstraint(condition=Q(kind__in=ObservationKind.values), name="benchmarkcell_kind_valid"),
+            models.CheckConstraint(condition=Q(tier__in=[*SkillTier.values, ALL]), name="benchmarkcell_tier_valid"),
+            models.CheckConstraint(
+                condition=Q(contributors__lte=models.F("observations")), name="benchmarkcell_contributors_le_obs"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "tier", "country"], name="cell_kind_tier_country")]
+        permissions = [("rebuild_benchmarks", "Can trigger a rebuild of every benchmark cell")]
+
+    def __str__(self) -> str:
+        return self.cell_key
+
+
+class CellHistory(CellStats):
+    """A cell's statistics as they stood when the month's history point was recorded (one row per cell and month)."""
+
+    month = models.DateField(help_text="First day of the month the point is for.")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["cell_key", "month"]
+        verbose_name_plural = "cell history"
+        constraints = [
+            models.UniqueConstraint(fields=["cell_key", "month"], name="cellhistory_one_per_month"),
+            models.CheckConstraint(condition=Q(kind__in=ObservationKind.values), name="cellhistory_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["month"], name="cellhistory_month")]
+
+    def __str__(self) -> str:
+        return f"{self.cell_key} @ {self.month:%Y-%m}"
+
+
+class OutlierFence(models.Model):
+    """Quartiles of log(hourly_usd) of reported pay in one (domain, tier), kept by the engine with the cells.
+
+    Survey services ask for fences on every submission; reading one row keeps a 100,000-row import fast where
+    recomputing quartiles each time would not. The fence width (k) is applied when read, from settings.
+    """
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=12, choices=SkillTier.choices)
+    observations = models.PositiveIntegerField()
+    q1_log = models.FloatField()
+    q3_log = models.FloatField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "tier"], name="outlierfence_one_per_domain_tier"),
+            models.CheckConstraint(condition=Q(q1_log__lte=models.F("q3_log")), name="outlierfence_ordered"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.domain_id}/{self.tier}/{self.country or 'worldwide'}/{self.kind}"
+        return f"{self.domain_id}/{self.tier}: n={self.observations}"

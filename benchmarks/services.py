@@ -10,7 +10,17 @@ from django.conf import settings
 from django.db import transaction
 
 from .choices import ObservationKind, SkillTier, SourceKind
-from .models import DirtyCell, Domain, Observation, Platform, PlatformAlias, Source, normalise_alias
+from .engine.cells import log_quartiles
+from .models import (
+    DirtyCell,
+    Domain,
+    Observation,
+    OutlierFence,
+    Platform,
+    PlatformAlias,
+    Source,
+    normalise_alias,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +62,22 @@ def cells_mark_dirty(*, leaves: Iterable[Leaf]) -> None:
     rows = [DirtyCell(domain_id=d, tier=t, country=c, kind=k) for d, t, c, k in set(leaves)]
     if not rows:
         return
-    DirtyCell.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["domain", "tier", "country", "kind"],
-        update_fields=["marked_at"],
-    )
+    # Insert only, never upsert: a recompute holds the rows it took until it commits, and an upsert of one of them
+    # would make this write wait for it.
+    DirtyCell.objects.bulk_create(rows)
+    # One recompute per transaction is enough: it takes every dirty leaf (an import marks thousands in one go).
+    # A callback registered in a savepoint that rolled back is gone from this list, so it is registered again.
+    if not any(
+        callback is _enqueue_recompute for _sids, callback, _robust in transaction.get_connection().run_on_commit
+    ):
+        # robust=True: with the broker down the change is still committed and listed dirty; the sweep recomputes it.
+        transaction.on_commit(_enqueue_recompute, robust=True)
+
+
+def _enqueue_recompute() -> None:
     from .tasks import recompute_dirty_cells
 
-    # robust=True: with the broker down the change is still committed and listed dirty; the sweep recomputes it.
-    transaction.on_commit(recompute_dirty_cells.delay, robust=True)
+    recompute_dirty_cells.delay()
 
 
 @transaction.atomic
@@ -117,29 +133,29 @@ def observation_remove(*, origin: str) -> None:
 
 
 def outlier_fences(*, domain: Domain, tier: str) -> tuple[Decimal, Decimal] | None:
-    """Tukey fences (k from settings) on log(hourly_usd) of reported pay in (domain, tier), or None if too few."""
-    values = sorted(
-        math.log(float(v))
-        for v in Observation.objects.in_window()
-        .filter(kind=ObservationKind.REPORTED, domain=domain, tier=tier)
-        .values_list("hourly_usd", flat=True)
+    """Tukey fences (k from settings) on log(hourly_usd) of reported pay in (domain, tier), or None if too few.
+
+    Read from the quartiles the engine keeps in ``OutlierFence`` (refreshed with the cells), so a large import asks
+    one indexed row per submission. A pair the engine has not computed yet is computed from the observations.
+    """
+    fence = (
+        OutlierFence.objects.filter(domain=domain, tier=tier).values_list("observations", "q1_log", "q3_log").first()
     )
-    if len(values) < settings.BENCHMARK_OUTLIER_MIN_OBSERVATIONS:
+    if fence is None:
+        fence = log_quartiles(
+            Observation.objects.in_window()
+            .filter(kind=ObservationKind.REPORTED, domain=domain, tier=tier)
+            .values_list("hourly_usd", flat=True)
+        )
+    count, q1, q3 = fence
+    if count < settings.BENCHMARK_OUTLIER_MIN_OBSERVATIONS:
         return None
-    q1, q3 = _linear_percentile(values, 0.25), _linear_percentile(values, 0.75)
     k = settings.BENCHMARK_OUTLIER_K
     spread = q3 - q1
     return Decimal(str(math.exp(q1 - k * spread))), Decimal(str(math.exp(q3 + k * spread)))
 
 
 def is_outlier(*, domain: Domain, tier: str, hourly_usd: Decimal) -> bool:
+    """Whether a rate falls outside the fences of its (domain, tier); never, while the pair has too few data."""
     fences = outlier_fences(domain=domain, tier=tier)
     return fences is not None and not fences[0] <= hourly_usd <= fences[1]
-
-
-def _linear_percentile(sorted_values: list[float], fraction: float) -> float:
-    """Percentile by linear interpolation between closest ranks (PostgreSQL percentile_cont, numpy 'linear')."""
-    position = (len(sorted_values) - 1) * fraction
-    lower = math.floor(position)
-    upper = min(lower + 1, len(sorted_values) - 1)
-    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (position - lower)

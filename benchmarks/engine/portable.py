@@ -1,0 +1,40 @@
+"""The engine for databases without percentile_cont (SQLite in development): rows are read and counted in Python.
+
+It produces the same numbers as ``postgres`` (the tests hold the two to it) but reads every observation of the
+window, so it is meant for development data, not for a million rows.
+"""
+
+import datetime
+from collections import defaultdict
+
+from ..choices import ObservationKind
+from ..models import Observation
+from .cells import CellId, Stats, compute_cells, log_quartiles
+
+_ROW_FIELDS = ("domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id")
+
+
+def compute(*, since: datetime.date, wanted: set[CellId] | None = None) -> dict[CellId, Stats]:
+    """Statistics of every cell with data (``wanted=None``) or of the wanted cells that have data."""
+    rows = Observation.objects.filter(period__gte=since)
+    if wanted is not None:
+        if not wanted:
+            return {}
+        rows = rows.filter(kind__in={cell[3] for cell in wanted})
+    return compute_cells(rows.values_list(*_ROW_FIELDS).iterator(chunk_size=5000), wanted)
+
+
+def fences(
+    *, since: datetime.date, pairs: set[tuple[int, str]] | None = None
+) -> dict[tuple[int, str], tuple[int, float, float]]:
+    """(count, q1, q3) of log(hourly_usd) of reported pay per (domain, tier): all of them, or the given pairs."""
+    rows = Observation.objects.filter(period__gte=since, kind=ObservationKind.REPORTED)
+    if pairs is not None:
+        if not pairs:
+            return {}
+        rows = rows.filter(domain_id__in={d for d, _ in pairs}, tier__in={t for _, t in pairs})
+    values: dict[tuple[int, str], list] = defaultdict(list)
+    for domain_id, tier, hourly_usd in rows.values_list("domain_id", "tier", "hourly_usd").iterator(chunk_size=5000):
+        if pairs is None or (domain_id, tier) in pairs:
+            values[(domain_id, tier)].append(hourly_usd)
+    return {pair: log_quartiles(pair_values) for pair, pair_values in values.items()}

@@ -1,0 +1,164 @@
+"""The PostgreSQL engine: every number comes out of SQL, in one statement, with no Python loop over observations.
+
+A full rebuild is one ``GROUP BY kind, CUBE (domain, tier, country)`` pass with ``percentile_cont`` and distinct
+counts. A recompute asks only for the cells it needs: one ``GROUP BY`` per cell shape (which of domain, tier and
+country the cell keeps), each reading only the rows of its wanted cells, glued with ``UNION ALL`` into one statement.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db import connection
+
+from ..choices import ObservationKind
+from ..models import ALL, Observation
+from .cells import FRACTIONS, PATTERNS, CellId, Stats, pattern_of
+
+TABLE = Observation._meta.db_table
+
+# Sorting a few hundred thousand values in memory is several times faster than an external merge on disk; the
+# default work_mem (4 MB) spills. Raised for this transaction only; rebuilds and recomputes take turns (advisory
+# lock), so one backend at a time uses it, but each sort of a query may: kept moderate.
+WORK_MEM = "64MB"
+
+# Distinct contributors are counted on a 64-bit hash of the contributor string: sorting integers is about four
+# times faster than sorting strings, and it is what a live recompute of the all-domains cells spends most time on.
+# Two contributors would have to collide in 64 bits to be counted as one (odds around 1e-9 with a million of them),
+# and a collision can only lower the count, so it can only suppress more, never publish a cell that should not be.
+_CONTRIBUTOR_SQL = "hashtextextended(o.contributor, 0)"
+
+_FRACTIONS_SQL = "ARRAY[" + ", ".join(repr(f) for f in FRACTIONS) + "]"
+_STATS_SQL = f"""
+    count(DISTINCT {_CONTRIBUTOR_SQL}),
+    count(*),
+    count(DISTINCT o.source_id),
+    count(DISTINCT o.platform_id),
+    percentile_cont({_FRACTIONS_SQL}) WITHIN GROUP (ORDER BY o.hourly_usd::float8)
+"""
+
+CUBE_SQL = f"""
+SELECT o.domain_id,
+       CASE WHEN GROUPING(o.tier) = 1 THEN '{ALL}' ELSE o.tier END,
+       CASE WHEN GROUPING(o.country) = 1 THEN '{ALL}' ELSE o.country END,
+       o.kind,
+       {_STATS_SQL}
+FROM {TABLE} o
+WHERE o.period >= %s
+GROUP BY o.kind, CUBE (o.domain_id, o.tier, o.country)
+"""  # noqa: S608 (only constants are formatted in; values are query parameters)
+"""The whole rebuild's computation: every cell of every kind, for observations from the window start."""
+
+# A shape with this many wanted cells or fewer is asked cell by cell (plain aggregates, the fastest plan for the few
+# big cells every recompute needs); more, as one GROUP BY reading only their rows.
+CELLS_PER_SHAPE_ONE_BY_ONE = 4
+
+_COLUMNS = (("domain_id", "bigint", "NULL::bigint"), ("tier", "text", f"'{ALL}'"), ("country", "text", f"'{ALL}'"))
+
+FENCES_SQL = f"""
+SELECT o.domain_id, o.tier, count(*),
+       percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY ln(o.hourly_usd::float8))
+FROM {TABLE} o
+WHERE o.period >= %s AND o.kind = '{ObservationKind.REPORTED}' {{pairs}}
+GROUP BY o.domain_id, o.tier
+"""  # noqa: S608 (only constants are formatted in; values are query parameters)
+
+
+def tune_transaction() -> None:
+    """Settings for this transaction only: sort in memory; no JIT, whose compile time outweighs a one-pass query."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute("SET LOCAL jit = off")
+
+
+def _shape_query(pattern: tuple[bool, bool, bool], cells: list[CellId], since: datetime.date) -> tuple[str, list]:
+    """One GROUP BY for the wanted cells of one shape, reading only their rows (matched through unnest arrays)."""
+    select, keys, casts, params = [], [], [], [since]
+    for index, ((column, sql_type, all_value), keep) in enumerate(zip(_COLUMNS, pattern, strict=True)):
+        select.append(f"o.{column}" if keep else all_value)
+        if keep:
+            keys.append(f"o.{column}")
+            casts.append(f"%s::{sql_type}[]")
+            params.append([cell[index] for cell in cells])
+    keys.append("o.kind")
+    casts.append("%s::text[]")
+    params.append([cell[3] for cell in cells])
+    sql = f"""
+        SELECT {", ".join(select)}, o.kind, {_STATS_SQL}
+        FROM {TABLE} o
+        WHERE o.period >= %s AND ({", ".join(keys)}) IN (SELECT * FROM unnest({", ".join(casts)}))
+        GROUP BY {", ".join(keys)}
+    """  # noqa: S608 (only constants are formatted in; values are query parameters)
+    return sql, params
+
+
+def _cell_query(cell: CellId, since: datetime.date) -> tuple[str, list]:
+    """A plain aggregate for one cell: no GROUP BY, so no sort of its rows before the aggregates' own sorts."""
+    domain_id, tier, country, kind = cell
+    conditions, params = ["o.kind = %s"], [kind]
+    for column, value, kept in (("domain_id", domain_id, domain_id is not None), ("tier", tier, tier != ALL),
+                                ("country", country, country != ALL)):  # fmt: skip
+        if kept:
+            conditions.append(f"o.{column} = %s")
+            params.append(value)
+    sql = f"""
+        SELECT %s::bigint, %s::text, %s::text, %s::text, {_STATS_SQL}
+        FROM {TABLE} o
+        WHERE o.period >= %s AND {" AND ".join(conditions)}
+        HAVING count(*) > 0
+    """  # noqa: S608 (only constants are formatted in; values are query parameters)
+    return sql, [domain_id, tier, country, kind, since, *params]
+
+
+def _stats_rows(rows) -> dict[CellId, Stats]:
+    return {
+        (domain_id, tier, country, kind): Stats(
+            contributors=contributors,
+            observations=observations,
+            sources=sources,
+            platforms=platforms,
+            percentiles=tuple(percentiles),
+        )
+        for domain_id, tier, country, kind, contributors, observations, sources, platforms, percentiles in rows
+    }
+
+
+def compute(*, since: datetime.date, wanted: set[CellId] | None = None) -> dict[CellId, Stats]:
+    """Statistics of every cell with data (``wanted=None``) or of the wanted cells that have data."""
+    if wanted is None:
+        sql, params = CUBE_SQL, [since]
+    else:
+        by_shape: dict[tuple[bool, bool, bool], list[CellId]] = defaultdict(list)
+        for cell in wanted:
+            by_shape[pattern_of(cell)].append(cell)
+        parts, params = [], []
+        for pattern in PATTERNS:
+            cells = by_shape[pattern]
+            if len(cells) > CELLS_PER_SHAPE_ONE_BY_ONE:
+                queries = [_shape_query(pattern, cells, since)]
+            else:
+                queries = [_cell_query(cell, since) for cell in cells]
+            for part, part_params in queries:
+                parts.append(part)
+                params += part_params
+        if not parts:
+            return {}
+        sql = " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _stats_rows(cursor.fetchall())
+
+
+def fences(
+    *, since: datetime.date, pairs: set[tuple[int, str]] | None = None
+) -> dict[tuple[int, str], tuple[int, float, float]]:
+    """(count, q1, q3) of log(hourly_usd) of reported pay per (domain, tier): all of them, or the given pairs."""
+    params: list = [since]
+    filter_sql = ""
+    if pairs is not None:
+        if not pairs:
+            return {}
+        filter_sql = "AND (o.domain_id, o.tier) IN (SELECT * FROM unnest(%s::bigint[], %s::text[]))"
+        params += [[d for d, _ in pairs], [t for _, t in pairs]]
+    with connection.cursor() as cursor:
+        cursor.execute(FENCES_SQL.format(pairs=filter_sql), params)
+        return {(domain_id, tier): (n, q[0], q[1]) for domain_id, tier, n, q in cursor.fetchall()}

@@ -1,0 +1,255 @@
+"""The one read path to benchmark cells: every page, API endpoint, CSV, report and admin export reads them here.
+
+Cells are stored raw; this module applies the privacy rules when they are read, so no surface can forget them:
+
+* a cell with fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` (5) distinct contributors publishes no statistics at all:
+  ``suppressed=True``, every count and percentile ``None``, and ``contributors_display`` says "fewer than 5";
+* p10 and p90 need ``BENCHMARK_MIN_CONTRIBUTORS_TAILS`` (10): below that ``tails_suppressed=True`` and they are
+  ``None`` while p25–p75 are published.
+
+Min, max and means are never published. Percentiles are US dollars an hour, rounded to the cent.
+
+Naming cells: ``domain`` is a ``Domain``, its slug, or ``ALL`` ("*", all domains); ``tier`` a ``SkillTier`` value or
+``ALL``; ``country`` an ISO 3166-1 alpha-2 code, ``""`` (postings open worldwide) or ``ALL``; ``kind`` an
+``ObservationKind`` value ("reported" pay surveys, "advertised" job postings). In filters, ``None`` means "any".
+
+Public API
+----------
+``cells_published(*, domain=None, tier=None, country=None, kind=None, include_suppressed=True) -> list[PublishedCell]``
+    Cells matching the filters, ordered all-first then by domain position, tier order, country, kind. One query.
+``cell_get(*, domain=ALL, tier=ALL, country=ALL, kind="reported") -> PublishedCell | None``
+    One cell, or None when it has no data at all.
+``cell_history(*, domain=ALL, tier=ALL, country=ALL, kind="reported", months=None) -> list[HistoryPoint]``
+    A cell's monthly points, oldest first (the last ``months`` of them when given), suppressed the same way.
+``cells_last_updated() -> datetime | None``
+    When the newest cell was computed ("last updated" on pages and in the API).
+``present(row: BenchmarkCell | CellHistory) -> PublishedCell | HistoryPoint``
+    The published form of a raw row, for the rare caller that already holds one (the admin).
+``PublishedCell.as_dict()`` / ``HistoryPoint.as_dict()``
+    Plain values for JSON and CSV: the same keys everywhere.
+"""
+
+import datetime
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db.models import Max
+from django_countries import countries
+
+from .choices import SKILL_TIER_ORDER, ObservationKind, SkillTier
+from .models import ALL, BenchmarkCell, CellHistory, CellStats, Domain, cell_key
+
+__all__ = [
+    "ALL",
+    "HistoryPoint",
+    "PublishedCell",
+    "cell_get",
+    "cell_history",
+    "cells_last_updated",
+    "cells_published",
+    "present",
+]
+
+DomainArg = Domain | str | None
+
+
+@dataclass(frozen=True)
+class PublishedCell:
+    """A cell as every surface may show it: suppression already applied."""
+
+    key: str
+    domain: str  # slug, or ALL
+    domain_name: str
+    tier: str  # SkillTier value, or ALL
+    tier_label: str
+    country: str  # ISO code, "" (worldwide), or ALL
+    country_label: str
+    kind: str
+    kind_label: str
+    suppressed: bool  # fewer than BENCHMARK_MIN_CONTRIBUTORS: no statistics at all
+    tails_suppressed: bool  # fewer than BENCHMARK_MIN_CONTRIBUTORS_TAILS: no p10 / p90
+    contributors_display: str  # the count, or "fewer than 5"
+    contributors: int | None
+    observations: int | None
+    sources: int | None
+    platforms: int | None
+    p10: float | None
+    p25: float | None
+    p50: float | None
+    p75: float | None
+    p90: float | None
+    computed_at: datetime.datetime | None
+
+    @property
+    def label(self) -> str:
+        """ "Medicine · Expert · United States", "All domains · All tiers · All countries"."""
+        return f"{self.domain_name} · {self.tier_label} · {self.country_label}"
+
+    @property
+    def percentile_points(self) -> list[tuple[int, float]]:
+        """The published (percentile, US$ an hour) pairs, lowest first; empty when suppressed."""
+        points = [(10, self.p10), (25, self.p25), (50, self.p50), (75, self.p75), (90, self.p90)]
+        return [(rank, value) for rank, value in points if value is not None]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class HistoryPoint(PublishedCell):
+    """A cell's published statistics as recorded for one month."""
+
+    month: datetime.date
+
+
+def _labels(row: CellStats) -> dict:
+    if row.domain_id is None:
+        domain, domain_name = ALL, "All domains"
+    else:
+        domain, domain_name = row.domain.slug, row.domain.name
+    if row.country == ALL:
+        country_label = "All countries"
+    elif row.country == "":
+        country_label = "Worldwide (remote)"
+    else:
+        country_label = countries.name(row.country) or row.country
+    return {
+        "key": row.cell_key,
+        "domain": domain,
+        "domain_name": domain_name,
+        "tier": row.tier,
+        "tier_label": "All tiers" if row.tier == ALL else SkillTier(row.tier).label,
+        "country": row.country,
+        "country_label": country_label,
+        "kind": row.kind,
+        "kind_label": ObservationKind(row.kind).label,
+    }
+
+
+def _cents(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _statistics(row: CellStats) -> dict:
+    minimum, tails_minimum = settings.BENCHMARK_MIN_CONTRIBUTORS, settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS
+    suppressed = row.contributors < minimum
+    tails_suppressed = row.contributors < tails_minimum
+    if suppressed:
+        return {
+            "suppressed": True,
+            "tails_suppressed": True,
+            "contributors_display": f"fewer than {minimum}",
+            **dict.fromkeys(["contributors", "observations", "sources", "platforms"]),
+            **dict.fromkeys(["p10", "p25", "p50", "p75", "p90"]),
+        }
+    return {
+        "suppressed": False,
+        "tails_suppressed": tails_suppressed,
+        "contributors_display": str(row.contributors),
+        "contributors": row.contributors,
+        "observations": row.observations,
+        "sources": row.sources,
+        "platforms": row.platforms,
+        "p10": None if tails_suppressed else _cents(row.p10),
+        "p25": _cents(row.p25),
+        "p50": _cents(row.p50),
+        "p75": _cents(row.p75),
+        "p90": None if tails_suppressed else _cents(row.p90),
+    }
+
+
+def present(row: CellStats) -> PublishedCell:
+    """The published form of a raw cell or history row (its domain should be select_related)."""
+    if isinstance(row, CellHistory):
+        return HistoryPoint(**_labels(row), **_statistics(row), computed_at=row.recorded_at, month=row.month)
+    return PublishedCell(**_labels(row), **_statistics(row), computed_at=row.computed_at)
+
+
+def _sort_key(cell: PublishedCell, positions: dict[str, int]) -> tuple:
+    return (
+        cell.domain != ALL,
+        positions.get(cell.domain, 0),
+        cell.domain,
+        cell.tier != ALL,
+        SKILL_TIER_ORDER.index(cell.tier) if cell.tier != ALL else -1,
+        cell.country != ALL,
+        cell.country,
+        cell.kind,
+    )
+
+
+def _domain_filter(domain: DomainArg) -> dict:
+    if domain is None:
+        return {}
+    if domain == ALL:
+        return {"domain__isnull": True}
+    if isinstance(domain, Domain):
+        return {"domain": domain}
+    return {"domain__slug": domain}
+
+
+def cells_published(
+    *,
+    domain: DomainArg = None,
+    tier: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    include_suppressed: bool = True,
+) -> list[PublishedCell]:
+    """Published cells matching the filters (``None`` = any value, ``ALL`` = the all-values cells)."""
+    rows = BenchmarkCell.objects.select_related("domain").filter(**_domain_filter(domain))
+    if tier is not None:
+        rows = rows.filter(tier=tier)
+    if country is not None:
+        rows = rows.filter(country=country if country == ALL else country.upper())
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    cells = [present(row) for row in rows]
+    if not include_suppressed:
+        cells = [cell for cell in cells if not cell.suppressed]
+    positions = {row.domain.slug: row.domain.position for row in rows if row.domain_id is not None}
+    return sorted(cells, key=lambda cell: _sort_key(cell, positions))
+
+
+def _key_of(domain: DomainArg, tier: str, country: str, kind: str) -> str | None:
+    if domain is None or domain == ALL:
+        domain_id = None
+    elif isinstance(domain, Domain):
+        domain_id = domain.pk
+    else:
+        domain_id = Domain.objects.filter(slug=domain).values_list("pk", flat=True).first()
+        if domain_id is None:
+            return None
+    return cell_key(domain_id, tier, country if country == ALL else country.upper(), kind)
+
+
+def cell_get(
+    *, domain: DomainArg = ALL, tier: str = ALL, country: str = ALL, kind: str = ObservationKind.REPORTED
+) -> PublishedCell | None:
+    """One published cell (``domain=None`` is taken as all domains), or None when it has no data."""
+    key = _key_of(domain, tier, country, kind)
+    row = BenchmarkCell.objects.select_related("domain").filter(cell_key=key).first() if key else None
+    return present(row) if row else None
+
+
+def cell_history(
+    *,
+    domain: DomainArg = ALL,
+    tier: str = ALL,
+    country: str = ALL,
+    kind: str = ObservationKind.REPORTED,
+    months: int | None = None,
+) -> list[HistoryPoint]:
+    """A cell's monthly history points, oldest first; only the newest ``months`` of them when given."""
+    key = _key_of(domain, tier, country, kind)
+    if key is None:
+        return []
+    rows = CellHistory.objects.select_related("domain").filter(cell_key=key).order_by("-month")
+    if months is not None:
+        rows = rows[:months]
+    return [present(row) for row in reversed(list(rows))]
+
+
+def cells_last_updated() -> datetime.datetime | None:
+    """When the most recently computed cell was computed; None before the first computation."""
+    return BenchmarkCell.objects.aggregate(last=Max("computed_at"))["last"]

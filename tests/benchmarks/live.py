@@ -1,0 +1,94 @@
+"""Helpers for tests that run the engine in another process: a real Celery worker, or a process that is killed.
+
+Those processes must open the test database, so they get its URL; the in-memory SQLite test database cannot be
+shared, which is the only reason such a test may skip (CI runs on PostgreSQL, where nothing skips).
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+from portal.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def shared_database_url() -> str | None:
+    """A URL another process can open the current test database with; None for in-memory SQLite."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        name = str(settings["NAME"])
+        return None if "memory" in name else f"sqlite:///{name}"
+    user, password = settings.get("USER") or "", settings.get("PASSWORD") or ""
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host, port = settings.get("HOST") or "127.0.0.1", settings.get("PORT") or 5432
+    return f"postgres://{credentials}{host}:{port}/{settings['NAME']}"
+
+
+def process_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update({"DJANGO_SETTINGS_MODULE": "portal.settings.local", "DATABASE_URL": database_url, **extra})
+    return env
+
+
+@contextmanager
+def celery_worker(database_url: str, redis_url: str) -> Iterator[str]:
+    """A real ``celery -A portal worker`` on a queue of its own; yields the queue name."""
+    queue = f"test-benchmarks-{uuid.uuid4().hex[:8]}"
+    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue,
+               "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=process_env(database_url, REDIS_URL=redis_url),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        sys.stdout.write(output[-4000:])  # shown by pytest when the test fails
+
+
+@contextmanager
+def celery_producer(*, broker_url: str, queue: str | None = None) -> Iterator[None]:
+    """Make this process publish tasks to ``broker_url`` (and ``queue``) instead of running them eagerly."""
+    from benchmarks.tasks import recompute_dirty_cells
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url=broker_url)
+    _reset_connections()
+    if queue:
+        recompute_dirty_cells.queue, recompute_dirty_cells._exec_options = queue, None
+    try:
+        yield
+    finally:
+        app.conf.update(**saved)
+        _reset_connections()
+        recompute_dirty_cells.queue, recompute_dirty_cells._exec_options = None, None
+
+
+def _reset_connections() -> None:
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_for(condition: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()

@@ -1,0 +1,31 @@
+"""An independent statement of what every cell should hold, computed with numpy from the observation rows."""
+
+import numpy as np
+
+from benchmarks.models import ALL, Observation, cell_key
+from benchmarks.querysets import window_start
+
+FIELDS = ("domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id")
+
+
+def expected_cells() -> dict[str, dict]:
+    """Cell key → statistics, for every cell with data, from the observations in the window."""
+    rows = list(Observation.objects.filter(period__gte=window_start()).values_list(*FIELDS))
+    cells: dict[str, list[tuple]] = {}
+    for row in rows:
+        domain_id, tier, country, kind = row[:4]
+        for d in (domain_id, None):
+            for t in (tier, ALL):
+                for c in (country, ALL):
+                    cells.setdefault(cell_key(d, t, c, kind), []).append(row)
+    expected = {}
+    for key, members in cells.items():
+        values = np.array([float(m[4]) for m in members])
+        expected[key] = {
+            "contributors": len({m[5] for m in members}),
+            "observations": len(members),
+            "sources": len({m[6] for m in members}),
+            "platforms": len({m[7] for m in members if m[7] is not None}),
+            "percentiles": list(np.percentile(values, [10, 25, 50, 75, 90], method="linear")),
+        }
+    return expected

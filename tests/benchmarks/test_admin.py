@@ -1,0 +1,71 @@
+"""The benchmarks admin: pages open, raw data stays with superusers, "Rebuild now" enqueues a rebuild."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from benchmarks import engine
+from benchmarks.models import BenchmarkCell
+
+from .factories import domain_make, observation_make
+
+pytestmark = pytest.mark.django_db
+
+MODELS = ["domain", "currency", "exchangerate", "platform", "source", "observation", "dirtycell", "benchmarkcell",
+          "cellhistory", "outlierfence"]  # fmt: skip
+
+
+@pytest.fixture
+def staff(client):
+    user = get_user_model().objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
+    for codename in ["view_benchmarkcell", "view_observation", "rebuild_benchmarks"]:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_benchmarks_page_opens_for_a_superuser(admin_client, model):
+    observation_make(domain=domain_make(), hourly_usd=10)
+    engine.rebuild_all()
+    engine.record_history()
+    assert admin_client.get(reverse(f"admin:benchmarks_{model}_changelist")).status_code == 200
+
+
+def test_staff_see_suppressed_cells_as_suppressed(client, staff):
+    observation_make(domain=domain_make(), hourly_usd=12.34)
+    engine.rebuild_all()
+    page = client.get(reverse("admin:benchmarks_benchmarkcell_changelist")).content.decode()
+    assert "fewer than 5" in page
+    assert "12.34" not in page
+
+
+def test_raw_observations_are_for_superusers_only(client, staff):
+    assert client.get(reverse("admin:benchmarks_observation_changelist")).status_code == 403
+
+
+def test_rebuild_now_button_enqueues_a_rebuild(client, staff):
+    observation_make(domain=domain_make(), hourly_usd=10)
+    page = client.get(reverse("admin:benchmarks_benchmarkcell_changelist")).content.decode()
+    assert "Rebuild now" in page
+    response = client.post(reverse("admin:benchmarks_benchmarkcell_rebuild"))
+    assert response.status_code == 302
+    assert BenchmarkCell.objects.count() == 8  # tasks run eagerly in tests
+
+
+def test_rebuild_needs_a_post(client, staff):
+    observation_make(domain=domain_make(), hourly_usd=10)
+    client.get(reverse("admin:benchmarks_benchmarkcell_rebuild"))
+    assert not BenchmarkCell.objects.exists()
+
+
+def test_the_rebuild_action_works_too(admin_client):
+    observation_make(domain=domain_make(), hourly_usd=10)
+    engine.rebuild_all()
+    cell = BenchmarkCell.objects.first()
+    admin_client.post(
+        reverse("admin:benchmarks_benchmarkcell_changelist"),
+        {"action": "rebuild_now", "_selected_action": [cell.pk]},
+    )
+    assert BenchmarkCell.objects.count() == 8
