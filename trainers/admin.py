@@ -11,6 +11,8 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.template import engines
@@ -18,6 +20,7 @@ from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import SurveyStatus
+from .data_rights import trainer_account_delete
 from .models import PaySurvey, TrainerProfile
 from .services import (
     EDITABLE_STATUSES,
@@ -321,3 +324,27 @@ class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
             button="Reject surveys",
             done="rejected",
         )
+
+
+class ErasingUserAdmin(UserAdmin):
+    """Deleting a person in the admin erases them the way they can erase themselves (``trainer_account_delete``):
+    their surveys leave the benchmarks first, instead of vanishing by cascade and leaving their data points behind.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        # Surveys and applications cannot be deleted one by one in the admin (their benchmark data would be left
+        # behind); erasing their owner is the sanctioned way, so their own delete permission is not asked for.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def delete_model(self, request, obj):
+        trainer_account_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            trainer_account_delete(user=user)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.register(User, ErasingUserAdmin)
