@@ -10,10 +10,15 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("benchmarks/", views.explorer, name="explorer"),
+    path("report/", views.report, name="report"),
+    path("report/report.csv", views.report_download, name="report_csv"),
 ]
 
 urlpatterns = [
     path("", include((urlpatterns, "portal"))),
+    path("", include("postings.urls")),
+    path("", include("trainers.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("portal.api.urls")),

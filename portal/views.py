@@ -1,18 +1,126 @@
-"""Site-wide pages."""
+"""Site-wide pages: home, dashboard, the benchmark explorer and the live report.
 
+Every benchmark number shown here comes from ``benchmarks.selectors`` (suppression applied there) or from
+``portal.report.report_figures``, which reads only those selectors.
+"""
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
-from postings.models import JobPosting
+from benchmarks.selectors import cell_get, cell_history, cells_published
+from postings.selectors import companies_for_user, latest_postings
+from trainers.selectors import profile_for_user
+
+from .forms import ExplorerForm
+from .report import report_csv, report_figures
+
+HISTORY_MONTHS = 24
 
 
 def home(request):
-    latest = JobPosting.objects.published().select_related("company", "domain", "currency")[:6]
-    return render(request, "portal/home.html", {"latest_postings": latest})
+    context = {"latest_postings": latest_postings(limit=6), "figures": report_figures()}
+    return render(request, "portal/home.html", context)
 
 
 @login_required
 def dashboard(request):
+    """Send people to their workspace: admins to the admin, trainers to their surveys, companies to theirs."""
     if request.user.is_staff:
         return redirect("admin:index")
+    if profile_for_user(user=request.user) is not None:
+        return redirect("trainers:surveys")
+    company = companies_for_user(user=request.user).first()
+    if company is not None:
+        return redirect("postings:company_dashboard", slug=company.slug)
     return render(request, "portal/dashboard.html")
+
+
+def percentile_chart(cell, *, title: str, lines: list | None = None) -> dict | None:
+    """Chart data for a cell's published percentiles (drawn by static/js/portal.js); None when suppressed."""
+    if cell is None or cell.suppressed:
+        return None
+    return {"type": "percentiles", "title": title, "points": cell.percentile_points, "lines": lines or []}
+
+
+def trend_chart(points) -> dict | None:
+    """Chart data for a cell's monthly history: p25, median and p75; suppressed months are gaps."""
+    if not any(not point.suppressed for point in points):
+        return None
+    series = [("25th percentile", "p25"), ("Median", "p50"), ("75th percentile", "p75")]
+    return {
+        "type": "trend",
+        "labels": [point.month.strftime("%b %Y") for point in points],
+        "series": [{"label": label, "values": [getattr(p, name) for p in points]} for label, name in series],
+    }
+
+
+def explorer(request):
+    form = ExplorerForm(request.GET or None)
+    args = form.cell_args()
+    cell = cell_get(**args)
+    history = cell_history(**args, months=HISTORY_MONTHS)
+    tiers = cells_published(domain=args["domain"], country=args["country"], kind=args["kind"])
+    context = {
+        "form": form,
+        "args": args,
+        "cell": cell,
+        "chart": percentile_chart(cell, title=cell.label if cell else ""),
+        "history": history,
+        "trend": trend_chart(history),
+        "tiers": tiers,
+        "window_months": settings.BENCHMARK_WINDOW_MONTHS,
+    }
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "portal/_explorer_results.html" if fragment else "portal/explorer.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def report_charts(figures: dict) -> dict:
+    """Chart data for the report page: per-domain ranges, and advertised against reported medians."""
+    ranges = {
+        "type": "ranges",
+        "labels": [entry["name"] for entry in figures["domain_ranges"]],
+        "series": [
+            {
+                "label": "Reported p10–p90",
+                "ranges": [_span(entry["reported"], "p10", "p90") for entry in figures["domain_ranges"]],
+            },
+            {
+                "label": "Reported p25–p75",
+                "ranges": [_span(entry["reported"], "p25", "p75") for entry in figures["domain_ranges"]],
+            },
+        ],
+    }
+    rows = figures["advertised_vs_reported"]
+    medians = {
+        "type": "bars",
+        "labels": [entry["name"] for entry in rows],
+        "series": [
+            {"label": "Reported median", "values": [entry["reported"]["p50"] for entry in rows]},
+            {"label": "Advertised median", "values": [entry["advertised"]["p50"] for entry in rows]},
+        ],
+    }
+    return {"ranges": ranges, "medians": medians}
+
+
+def _span(cell: dict, low: str, high: str) -> list | None:
+    if cell[low] is None or cell[high] is None:
+        return None
+    return [cell[low], cell[high]]
+
+
+def report(request):
+    figures = report_figures()
+    return render(request, "portal/report.html", {"figures": figures, "charts": report_charts(figures)})
+
+
+def report_download(request):
+    response = HttpResponse(report_csv(report_figures()), content_type="text/csv; charset=utf-8")
+    filename = f"trainer-pay-report-{timezone.now():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

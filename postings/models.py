@@ -163,3 +163,41 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainer} → {self.posting}"
+
+
+class Invitation(models.Model):
+    """An owner's invitation for a teammate to join the company as a recruiter.
+
+    The link carries a random token; only its SHA-256 digest is stored, so a leaked database cannot accept
+    invitations. It is accepted by a logged-in person whose account email is the invited one.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_company_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(accepted_by__isnull=False),
+                name="invitation_accepted_has_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.company}"

@@ -1,0 +1,163 @@
+"""The live report: the original study's findings restated with today's numbers, computed only from the cells.
+
+Every number comes from ``benchmarks.selectors``, so suppression applies here as everywhere: a cell with fewer than
+5 contributors shows no figures, p10 and p90 need 10. Nothing in the report is typed in except the original study's
+published figures, kept for comparison and labelled as such.
+"""
+
+import csv
+import io
+
+from django.conf import settings
+from django.utils import timezone
+
+from benchmarks.choices import ObservationKind, SkillTier
+from benchmarks.models import Domain
+from benchmarks.selectors import ALL, PublishedCell, cell_get, cells_last_updated, cells_published
+
+DOMAIN_RANGE_SLUGS = ("medicine", "engineering", "law")
+EXPERT_TIERS = (SkillTier.EXPERT, SkillTier.TOP_EXPERT)
+PUBLISHED_2025 = {
+    "entry_generalist_us": "$12.50 – $15.50",
+    "expert_upper_range": "more than $100",
+    "medicine": "$60 – over $180",
+    "engineering": "$80 – over $150",
+    "law": "$80 – over $150",
+}
+CELL_FIELDS = (
+    "key", "label", "domain", "domain_name", "tier", "tier_label", "country", "country_label", "kind", "kind_label",
+    "suppressed", "tails_suppressed", "contributors_display", "contributors", "observations", "sources", "platforms",
+    "p10", "p25", "p50", "p75", "p90",
+)  # fmt: skip
+
+
+def cell_summary(cell: PublishedCell | None, *, label: str = "") -> dict:
+    """A cell as the report shows it; a cell with no data at all reads as suppressed (there is nothing to show)."""
+    if cell is None:
+        minimum = settings.BENCHMARK_MIN_CONTRIBUTORS
+        empty = dict.fromkeys(CELL_FIELDS)
+        return empty | {
+            "label": label,
+            "suppressed": True,
+            "tails_suppressed": True,
+            "contributors_display": f"fewer than {minimum}",
+        }
+    return {name: getattr(cell, name) for name in CELL_FIELDS}
+
+
+def report_figures() -> dict:
+    """The live report as plain, JSON-serialisable values (also served at ``/api/v1/report/``).
+
+    Shape (every ``cell`` below has the keys of ``CELL_FIELDS``: ``key``, ``label``, ``domain``, ``domain_name``,
+    ``tier``, ``tier_label``, ``country``, ``country_label``, ``kind``, ``kind_label``, ``suppressed``,
+    ``tails_suppressed``, ``contributors_display``, ``contributors``, ``observations``, ``sources``, ``platforms``,
+    ``p10``, ``p25``, ``p50``, ``p75``, ``p90`` — US dollars an hour, ``None`` where suppressed)::
+
+        {
+          "generated_at": ISO 8601 datetime,
+          "last_updated": ISO 8601 datetime of the newest cell, or None before the first computation,
+          "window_months": 12, "min_contributors": 5, "min_contributors_tails": 10,
+          "totals": {"data_points": int | None, "sources": int | None, "suppressed": bool, "partial": bool,
+                     "by_kind": {"reported": cell, "advertised": cell}},     # all domains, tiers, countries
+          "entry_generalist_us": {"published_2025": str, "reported": cell, "advertised": cell},  # p25–p75
+          "expert_upper_range": [{"tier": str, "tier_label": str, "published_2025": str,
+                                  "reported": cell, "advertised": cell}],     # p75–p90, all domains and countries
+          "domain_ranges": [{"domain": slug, "name": str, "published_2025": str,
+                             "reported": cell, "advertised": cell}],          # p10–p90: medicine, engineering, law
+          "advertised_vs_reported": [{"domain": slug, "name": str, "reported": cell, "advertised": cell}],
+        }
+
+    ``totals.data_points`` adds the observations of the two all-cells, ``totals.sources`` their sources (a source
+    feeds one kind only: companies advertise, surveys and feeds report). A suppressed all-cell is left out of both
+    sums (``partial`` is then true), so its counts cannot be worked out; with both suppressed they are None.
+    """
+    by_country_all = {
+        (cell.domain, cell.tier, cell.kind): cell for cell in cells_published(country=ALL, include_suppressed=True)
+    }
+    kinds = (ObservationKind.REPORTED, ObservationKind.ADVERTISED)
+    domains = list(Domain.objects.active().order_by("position", "name").values_list("slug", "name"))
+    names = dict(domains) | {ALL: "All domains"}
+
+    def pair(domain: str, tier: str) -> dict:
+        label = f"{names.get(domain, domain)} · {'All tiers' if tier == ALL else SkillTier(tier).label} · All countries"
+        return {kind: cell_summary(by_country_all.get((domain, tier, kind)), label=label) for kind in kinds}
+
+    totals = pair(ALL, ALL)
+    # Counts of a suppressed all-cell stay unpublished, also inside a sum: the other kind's published count would
+    # give them away by subtraction. The totals then cover the published kinds only ("partial").
+    published = [totals[kind] for kind in kinds if not totals[kind]["suppressed"]]
+    last_updated = cells_last_updated()
+    entry = {
+        kind: cell_summary(
+            cell_get(domain="generalist", tier=SkillTier.ENTRY, country="US", kind=kind),
+            label="Generalist · Entry · United States",
+        )
+        for kind in kinds
+    }
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "last_updated": last_updated.isoformat() if last_updated else None,
+        "window_months": settings.BENCHMARK_WINDOW_MONTHS,
+        "min_contributors": settings.BENCHMARK_MIN_CONTRIBUTORS,
+        "min_contributors_tails": settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS,
+        "totals": {
+            "data_points": sum(cell["observations"] for cell in published) if published else None,
+            "sources": sum(cell["sources"] for cell in published) if published else None,
+            "suppressed": not published,
+            "partial": len(published) < len(kinds),
+            "by_kind": totals,
+        },
+        "entry_generalist_us": {"published_2025": PUBLISHED_2025["entry_generalist_us"], **entry},
+        "expert_upper_range": [
+            {
+                "tier": tier.value,
+                "tier_label": tier.label,
+                "published_2025": PUBLISHED_2025["expert_upper_range"],
+                **pair(ALL, tier.value),
+            }
+            for tier in EXPERT_TIERS
+        ],
+        "domain_ranges": [
+            {"domain": slug, "name": names.get(slug, slug), "published_2025": PUBLISHED_2025[slug], **pair(slug, ALL)}
+            for slug in DOMAIN_RANGE_SLUGS
+        ],
+        "advertised_vs_reported": [{"domain": slug, "name": name, **pair(slug, ALL)} for slug, name in domains],
+    }
+
+
+CSV_COLUMNS = ("section", "label", "kind", "contributors", "observations", "sources", "p10", "p25", "p50", "p75", "p90")
+
+
+def report_csv_rows(figures: dict) -> list[dict]:
+    """One row per cell of the report, suppression kept: a suppressed cell has "fewer than 5" and no numbers."""
+    sections = [
+        ("totals", [figures["totals"]["by_kind"]]),
+        ("entry_generalist_us", [figures["entry_generalist_us"]]),
+        ("expert_upper_range", figures["expert_upper_range"]),
+        ("domain_ranges", figures["domain_ranges"]),
+        ("advertised_vs_reported", figures["advertised_vs_reported"]),
+    ]
+    rows = []
+    for section, entries in sections:
+        for entry in entries:
+            for kind in (ObservationKind.REPORTED, ObservationKind.ADVERTISED):
+                cell = entry[kind]
+                rows.append(
+                    {
+                        "section": section,
+                        "label": cell["label"],
+                        "kind": kind,
+                        "contributors": cell["contributors_display"],
+                        **{name: cell[name] for name in CSV_COLUMNS[4:]},
+                    }
+                )
+    return rows
+
+
+def report_csv(figures: dict) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in report_csv_rows(figures):
+        writer.writerow({key: "" if value is None else value for key, value in row.items()})
+    return buffer.getvalue()

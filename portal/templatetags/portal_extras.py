@@ -1,0 +1,56 @@
+"""Small presentation filters shared by the portal's templates."""
+
+import datetime
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+@register.filter
+def percentile_phrase(value, beyond=None) -> str:
+    """37.4 → "the 37th percentile"; with beyond="below" → "below the 10th percentile"."""
+    if value is None or value == "":
+        return ""
+    phrase = f"the {_ordinal(round(float(value)))} percentile"
+    return f"{beyond} {phrase}" if beyond in ("below", "above") else phrase
+
+
+@register.filter
+def usd(value) -> str:
+    """12.5 → "$12.50"; None → "–"."""
+    if value is None or value == "":
+        return "–"
+    return f"${float(value):,.2f}"
+
+
+@register.filter
+def from_iso(value):
+    """An ISO 8601 string (as in ``report_figures``) back to a datetime, for the ``date`` filter."""
+    if not value:
+        return None
+    return datetime.datetime.fromisoformat(str(value))
+
+
+@register.filter
+def cell_range(cell, ends: str) -> str:
+    """A report cell's range between two percentiles ("p25,p75"), saying why an end is missing."""
+    if not cell or cell.get("suppressed"):
+        minimum = settings.BENCHMARK_MIN_CONTRIBUTORS
+        return f"fewer than {minimum} contributors"
+    low, high = ends.split(",")
+    low_value, high_value = cell.get(low), cell.get(high)
+    if low_value is not None and high_value is not None:
+        return f"{usd(low_value)} – {usd(high_value)}"
+    tails = settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS
+    if low_value is None and high_value is None:
+        return f"{low}–{high} need {tails} contributors; middle half {usd(cell.get('p25'))} – {usd(cell.get('p75'))}"
+    if low_value is None:
+        return f"up to {usd(high_value)} ({low} needs {tails} contributors)"
+    return f"from {usd(low_value)} ({high} needs {tails} contributors)"

@@ -1,0 +1,119 @@
+/* Progressive enhancement for the portal. Every page works without this file.
+ *
+ * Charts: a <canvas data-chart="ID"> is drawn from the data in <script type="application/json" id="ID">, written by
+ * Django's json_script (a data block, so the CSP's script-src 'self' holds). Four kinds of data:
+ *   {type: "percentiles", title, points: [[10, 12.5], ...], lines: [{label, value}, ...]}
+ *   {type: "trend", labels: [...], series: [{label, values: [...]}, ...]}
+ *   {type: "ranges", labels: [...], series: [{label, ranges: [[low, high] | null, ...]}, ...]}
+ *   {type: "bars", labels: [...], series: [{label, values: [...]}, ...]}
+ * Charts inside fragments swapped in by htmx are drawn too.
+ * Confirmations: a <form data-confirm="Question?"> asks before it submits.
+ */
+(function () {
+  "use strict";
+
+  var COLOURS = ["#2458d6", "#15803d", "#b45309", "#7c3aed", "#b91c1c"];
+
+  function money(value) {
+    return "$" + Number(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function usdAxis(extra) {
+    var axis = { beginAtZero: true, ticks: { callback: function (v) { return "$" + v; } } };
+    return Object.assign(axis, extra || {});
+  }
+
+  function percentiles(data) {
+    var labels = data.points.map(function (p) { return "p" + p[0]; });
+    var datasets = [{
+      type: "bar", label: "Market (USD an hour)", data: data.points.map(function (p) { return p[1]; }),
+      backgroundColor: "rgba(36, 88, 214, 0.35)", borderColor: COLOURS[0], borderWidth: 1, order: 2,
+    }];
+    (data.lines || []).forEach(function (line, i) {
+      datasets.push({
+        type: "line", label: line.label, data: labels.map(function () { return line.value; }),
+        borderColor: COLOURS[i + 1] || COLOURS[1], borderWidth: 2, borderDash: i ? [6, 4] : [], pointRadius: 0, order: 1,
+      });
+    });
+    return { type: "bar", data: { labels: labels, datasets: datasets }, options: { scales: { y: usdAxis() } } };
+  }
+
+  function trend(data) {
+    return {
+      type: "line",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (s, i) {
+          return { label: s.label, data: s.values, borderColor: COLOURS[i], backgroundColor: COLOURS[i], spanGaps: false, tension: 0.2 };
+        }),
+      },
+      options: { scales: { y: usdAxis() } },
+    };
+  }
+
+  function ranges(data) {
+    return {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (s, i) {
+          return { label: s.label, data: s.ranges, backgroundColor: i ? "rgba(36, 88, 214, 0.75)" : "rgba(36, 88, 214, 0.3)", grouped: false, barPercentage: i ? 0.45 : 0.8 };
+        }),
+      },
+      options: {
+        indexAxis: "y",
+        scales: { x: usdAxis() },
+        plugins: { tooltip: { callbacks: { label: function (ctx) {
+          var r = ctx.raw; return r ? ctx.dataset.label + ": " + money(r[0]) + " – " + money(r[1]) : "";
+        } } } },
+      },
+    };
+  }
+
+  function bars(data) {
+    return {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (s, i) { return { label: s.label, data: s.values, backgroundColor: COLOURS[i] }; }),
+      },
+      options: {
+        scales: { y: usdAxis() },
+        plugins: { tooltip: { callbacks: { label: function (ctx) {
+          return ctx.raw === null ? ctx.dataset.label + ": not published" : ctx.dataset.label + ": " + money(ctx.raw);
+        } } } },
+      },
+    };
+  }
+
+  var BUILDERS = { percentiles: percentiles, trend: trend, ranges: ranges, bars: bars };
+
+  function drawCharts(root) {
+    if (typeof window.Chart === "undefined" || !root.querySelectorAll) { return; }
+    root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.chart);
+      if (!source) { return; }
+      var data = JSON.parse(source.textContent);
+      var build = data && BUILDERS[data.type];
+      if (!build) { return; }
+      var previous = window.Chart.getChart(canvas);
+      if (previous) { previous.destroy(); }
+      var config = build(data);
+      config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options);
+      config.options.plugins = Object.assign({ legend: { position: "bottom" } }, config.options.plugins || {});
+      if (data.title) { config.options.plugins.title = { display: true, text: data.title }; }
+      new window.Chart(canvas, config);
+      canvas.dataset.drawn = "true";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+})();

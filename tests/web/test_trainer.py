@@ -1,0 +1,218 @@
+"""The trainer workspace: profile, filing and editing pay surveys with the live preview, applications, comparison."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from benchmarks import engine
+from postings.choices import ApplicationStatus
+from postings.models import Application
+from postings.services import application_submit
+from tests.factories import PublishedPostingFactory, StaffFactory, domain, platform, survey_fields
+from tests.web.conftest import count_queries
+from trainers.choices import SurveyStatus
+from trainers.models import PaySurvey, TrainerProfile
+from trainers.services import survey_reject, survey_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "period": timezone.now().strftime("%Y-%m"),
+        "platform": platform().pk,
+        "domain": domain().pk,
+        "tier": "skilled",
+        "country": "US",
+        "task_type": "ranking",
+        "engagement": "freelance",
+        "amount": "25",
+        "currency": "USD",
+        "unit": "hour",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("name", ["profile", "surveys", "survey_create", "survey_preview", "applications", "compare"])
+def test_anonymous_people_are_sent_to_log_in(client, name):
+    response = client.get(reverse(f"trainers:{name}"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_someone_without_a_profile_is_asked_to_create_one(owner_client):
+    response = owner_client.get(reverse("trainers:surveys"))
+    assert response["Location"] == reverse("trainers:profile")
+
+
+def test_a_profile_is_created_then_edited(owner_client, owner):
+    data = {"display_name": "Olga", "tier": "expert", "country": "DE", "domains": [domain("law").pk]}
+    response = owner_client.post(reverse("trainers:profile"), data)
+    assert response["Location"] == reverse("trainers:surveys")
+    profile = TrainerProfile.objects.get(user=owner)
+    assert [d.slug for d in profile.domains.all()] == ["law"]
+    owner_client.post(reverse("trainers:profile"), data | {"headline": "Lawyer", "domains": []})
+    profile.refresh_from_db()
+    assert profile.headline == "Lawyer"
+    assert not profile.domains.exists()
+
+
+def test_a_trainer_files_a_survey_and_sees_it_in_my_surveys(trainer_client, trainer):
+    response = trainer_client.post(reverse("trainers:survey_create"), form_data(amount="1000", unit="week"))
+    assert response["Location"] == reverse("trainers:surveys")
+    survey = PaySurvey.objects.get(trainer=trainer)
+    assert (survey.hourly_usd, survey.status) == (25, SurveyStatus.ACCEPTED)
+    page = trainer_client.get(response["Location"]).content.decode()
+    assert "is in the benchmarks" in page
+    assert "$25.00" in page
+    assert "Accepted" in page
+
+
+def test_a_second_survey_for_the_same_platform_domain_and_month_updates_the_first(trainer_client, trainer):
+    trainer_client.post(reverse("trainers:survey_create"), form_data(amount="20"))
+    response = trainer_client.post(reverse("trainers:survey_create"), form_data(amount="30"), follow=True)
+    assert "already filed" in response.content.decode()
+    assert PaySurvey.objects.get(trainer=trainer).amount == 30
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"amount": "5000"}, "amount", "accepted rates are between"),
+        ({"unit": "task"}, "minutes_per_task", "needs the minutes one task takes"),
+        ({"unit": "project"}, "project_hours", "needs the project's total hours"),
+        ({"period": "2000-01"}, "period", "at most five years ago"),
+        ({"unpaid_hours_per_week": "200"}, "unpaid_hours_per_week", "168 hours"),
+        ({"amount": ""}, "amount", "required"),
+    ],
+)
+def test_a_refused_survey_shows_the_reason_on_its_field(trainer_client, overrides, field, words):
+    response = trainer_client.post(reverse("trainers:survey_create"), form_data(**overrides))
+    assert response.status_code == 200
+    assert words in " ".join(response.context["form"].errors[field])
+    assert not PaySurvey.objects.exists()
+
+
+def test_the_preview_shows_normalised_and_effective_pay(trainer_client):
+    data = {"amount": "800", "currency": "USD", "unit": "week", "hours_per_week": "40", "unpaid_hours_per_week": "10"}
+    content = trainer_client.post(reverse("trainers:survey_preview"), data).content.decode()
+    assert '<span class="figure" id="preview-hourly">$20.00</span>' in content
+    assert '<span class="figure" id="preview-effective">$16.00</span>' in content
+
+
+def test_the_preview_names_the_field_of_an_error(trainer_client):
+    content = trainer_client.post(reverse("trainers:survey_preview"), {"amount": "3", "unit": "task"}).content.decode()
+    assert "Minutes per task: Pay per task needs the minutes one task takes." in content
+    assert 'href="#id_minutes_per_task"' in content
+
+
+def test_the_preview_positions_the_rate_only_in_a_published_cell(trainer_client, market):
+    data = {
+        "amount": "25",
+        "unit": "hour",
+        "currency": "USD",
+        "domain": domain().pk,
+        "tier": "skilled",
+        "country": "US",
+    }
+    content = trainer_client.post(reverse("trainers:survey_preview"), data).content.decode()
+    assert "percentile of reported pay in <strong>Generalist · Skilled · United States of America</strong>" in content
+    content = trainer_client.post(reverse("trainers:survey_preview"), data | {"domain": domain("law").pk}).content
+    assert b"fewer than 5 contributors" in content
+
+
+def test_a_survey_is_edited_and_withdrawn(trainer_client, trainer):
+    survey = survey_submit(trainer=trainer, **survey_fields()).survey
+    edit = reverse("trainers:survey_edit", args=[survey.pk])
+    assert 'value="20.00"' in trainer_client.get(edit).content.decode()
+    trainer_client.post(edit, form_data(amount="22"))
+    assert PaySurvey.objects.get(pk=survey.pk).amount == 22
+    response = trainer_client.post(reverse("trainers:survey_withdraw", args=[survey.pk]), follow=True)
+    assert "withdrawn" in response.content.decode()
+    assert PaySurvey.objects.get(pk=survey.pk).status == SurveyStatus.WITHDRAWN
+    assert "cannot be edited" in trainer_client.get(edit, follow=True).content.decode()
+
+
+def test_a_rejected_survey_shows_why(trainer_client, trainer):
+    survey = survey_submit(trainer=trainer, **survey_fields()).survey
+    survey_reject(survey=survey, reviewer=StaffFactory(), reason="The platform does not pay per week.")
+    content = trainer_client.get(reverse("trainers:surveys")).content.decode()
+    assert "Rejected" in content
+    assert "The platform does not pay per week." in content
+
+
+def test_another_trainers_survey_is_not_found(trainer_client, other_trainer):
+    theirs = survey_submit(trainer=other_trainer, **survey_fields()).survey
+    assert trainer_client.get(reverse("trainers:survey_edit", args=[theirs.pk])).status_code == 404
+    assert trainer_client.post(reverse("trainers:survey_edit", args=[theirs.pk]), form_data()).status_code == 404
+    assert trainer_client.post(reverse("trainers:survey_withdraw", args=[theirs.pk])).status_code == 404
+    assert PaySurvey.objects.get(pk=theirs.pk).status == SurveyStatus.ACCEPTED
+    assert b"Outlier" not in trainer_client.get(reverse("trainers:surveys")).content
+
+
+def test_my_surveys_runs_the_same_number_of_queries_for_any_number_of_surveys(trainer_client, trainer):
+    survey_submit(trainer=trainer, **survey_fields())
+    few = count_queries(trainer_client, reverse("trainers:surveys"))
+    for slug in ["mercor", "appen", "turing", "toloka", "surge", "prolific"]:
+        survey_submit(trainer=trainer, **survey_fields(platform=platform(slug)))
+    many = count_queries(trainer_client, reverse("trainers:surveys"))
+    # session, user, profile, count, page (platform, domain, currency joined), nav (profile, company seats)
+    assert (few, many) == (7, 7)
+
+
+# --- Applications -------------------------------------------------------------------------------------------------
+
+
+def test_my_applications_lists_and_withdraws_ones_own(trainer_client, trainer, other_trainer, company):
+    posting = PublishedPostingFactory(company=company, title="Mine")
+    mine = application_submit(posting=posting, trainer=trainer)
+    theirs = application_submit(posting=PublishedPostingFactory(company=company, title="Theirs"), trainer=other_trainer)
+    content = trainer_client.get(reverse("trainers:applications")).content.decode()
+    assert "Mine" in content
+    assert "Theirs" not in content
+    assert trainer_client.post(reverse("trainers:application_withdraw", args=[theirs.pk])).status_code == 404
+    response = trainer_client.post(reverse("trainers:application_withdraw", args=[mine.pk]), follow=True)
+    assert "was withdrawn" in response.content.decode()
+    assert Application.objects.get(pk=mine.pk).status == ApplicationStatus.WITHDRAWN
+    assert Application.objects.get(pk=theirs.pk).status == ApplicationStatus.SUBMITTED
+
+
+def test_my_applications_runs_the_same_number_of_queries_for_any_number(trainer_client, trainer, company):
+    application_submit(posting=PublishedPostingFactory(company=company), trainer=trainer)
+    few = count_queries(trainer_client, reverse("trainers:applications"))
+    for _ in range(5):
+        application_submit(posting=PublishedPostingFactory(company=company), trainer=trainer)
+    many = count_queries(trainer_client, reverse("trainers:applications"))
+    assert (few, many) == (7, 7)
+
+
+# --- How my pay compares ------------------------------------------------------------------------------------------
+
+
+def test_how_my_pay_compares_positions_each_accepted_survey(trainer_client, trainer, market):
+    survey_submit(trainer=trainer, **survey_fields(amount=40))
+    survey_submit(trainer=trainer, **survey_fields(amount=10, platform=platform("mercor")))
+    survey_submit(trainer=trainer, **survey_fields(domain=domain("law")))
+    engine.rebuild_all()
+    content = trainer_client.get(reverse("trainers:compare")).content.decode()
+    assert "Above the 90th percentile" in content
+    assert "Below the 10th percentile" in content
+    assert "Generalist · Skilled · United States of America" in content
+    assert "Fewer than 5 contributors in every matching cell" in content
+
+
+def test_how_my_pay_compares_looks_each_cell_up_once(trainer_client, trainer, market):
+    survey_submit(trainer=trainer, **survey_fields(amount=40))
+    engine.rebuild_all()
+    few = count_queries(trainer_client, reverse("trainers:compare"))
+    for slug in ["mercor", "appen", "turing", "toloka"]:
+        survey_submit(trainer=trainer, **survey_fields(platform=platform(slug)))
+    many = count_queries(trainer_client, reverse("trainers:compare"))
+    assert few == many
+
+
+def test_another_trainer_cannot_see_my_surveys_in_their_comparison(client, trainer, other_trainer):
+    survey_submit(trainer=trainer, **survey_fields())
+    client.force_login(other_trainer.user)
+    assert b"Outlier" not in client.get(reverse("trainers:compare")).content

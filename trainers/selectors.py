@@ -1,0 +1,121 @@
+"""Reads for the trainer workspace: a trainer's own surveys and applications, and where their pay sits."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from benchmarks.choices import SkillTier
+from benchmarks.errors import ServiceError
+from benchmarks.models import Domain
+from benchmarks.normalisation import normalise_pay
+from benchmarks.positioning import Position, percentile_rank, position_rate
+
+from .choices import SurveyStatus
+from .models import PaySurvey, TrainerProfile
+
+PREVIEW_FIELDS = ("amount", "currency", "unit", "hours_per_week", "minutes_per_task", "project_hours")
+
+
+def profile_for_user(*, user) -> TrainerProfile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return TrainerProfile.objects.filter(user=user).first()
+
+
+def surveys_for_trainer(*, profile: TrainerProfile) -> QuerySet:
+    """The trainer's surveys, newest month first, with what a row shows joined in."""
+    return (
+        PaySurvey.objects.filter(trainer=profile)
+        .select_related("platform", "domain", "currency")
+        .order_by("-period", "-id")
+    )
+
+
+def survey_for_trainer(*, profile: TrainerProfile, pk: int) -> PaySurvey:
+    """One of the trainer's own surveys; raises DoesNotExist for anyone else's."""
+    return surveys_for_trainer(profile=profile).get(pk=pk)
+
+
+def applications_for_trainer(*, profile: TrainerProfile) -> QuerySet:
+    from postings.models import Application  # postings sits above trainers; imported where needed only
+
+    return (
+        Application.objects.filter(trainer=profile)
+        .select_related("posting__company", "posting__domain", "posting__currency")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass
+class SurveyComparison:
+    survey: PaySurvey
+    position: Position | None
+
+
+def survey_comparisons(*, profile: TrainerProfile) -> list[SurveyComparison]:
+    """Each accepted survey positioned in its reported-pay cell, newest first.
+
+    The positioning service picks the cell once per (domain, tier, country); further surveys in the same place are
+    ranked against that cell, so the queries grow with the cells a trainer works in, not with their surveys.
+    """
+    anchors: dict[tuple, Position | None] = {}
+    comparisons = []
+    for survey in surveys_for_trainer(profile=profile).filter(status=SurveyStatus.ACCEPTED):
+        key = (survey.domain_id, survey.tier, str(survey.country))
+        if key not in anchors:
+            anchors[key] = position = position_rate(
+                domain=survey.domain, tier=survey.tier, country=key[2], rate=survey.hourly_usd
+            )
+        elif (anchor := anchors[key]) is None:
+            position = None
+        else:
+            rank = percentile_rank(survey.hourly_usd, anchor.cell.percentile_points)
+            position = Position(anchor.cell, anchor.fallback, rank.percentile, rank.beyond, None, None)
+        comparisons.append(SurveyComparison(survey=survey, position=position))
+    return comparisons
+
+
+@dataclass
+class PayPreview:
+    """A survey's pay as the form stands: normalised and effective USD an hour, and where it sits."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    hourly_usd: Decimal | None = None
+    effective_hourly_usd: Decimal | None = None
+    position: Position | None = None
+
+    @property
+    def has_unpaid(self) -> bool:
+        return self.effective_hourly_usd is not None and self.effective_hourly_usd != self.hourly_usd
+
+
+def pay_preview(data) -> PayPreview:
+    """Normalise the pay typed into the survey form (nothing is stored) and position it among reported pay."""
+    result = PayPreview()
+    get = data.get
+    if get("amount") in (None, ""):
+        result.errors["amount"] = "Enter the amount you are paid."
+        return result
+    period = timezone.now().date()
+    try:
+        pay = normalise_pay(
+            amount=get("amount"),
+            currency=str(get("currency") or "USD"),
+            unit=get("unit") or "hour",
+            period=period,
+            **{name: get(name) or None for name in ("hours_per_week", "minutes_per_task", "project_hours")},
+            unpaid_hours_per_week=get("unpaid_hours_per_week") or None,
+        )
+    except ServiceError as error:
+        result.errors[error.field or "amount"] = error.text
+        return result
+    result.hourly_usd, result.effective_hourly_usd = pay.hourly_usd, pay.effective_hourly_usd
+    domain_value, tier = get("domain"), get("tier") or ""
+    domain = Domain.objects.active().filter(pk=domain_value).first() if str(domain_value or "").isdigit() else None
+    if domain is not None and tier in SkillTier.values:
+        result.position = position_rate(
+            domain=domain, tier=tier, country=str(get("country") or "").upper(), rate=pay.hourly_usd
+        )
+    return result

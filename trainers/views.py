@@ -1,0 +1,190 @@
+"""Pages of the trainer workspace: profile, pay surveys, applications and how their pay compares."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from benchmarks.errors import ServiceError
+from postings.models import Application
+from postings.services import application_withdraw
+
+from . import selectors, services
+from .choices import SurveyStatus
+from .forms import ProfileForm, SurveyForm
+from .models import PaySurvey
+
+SURVEYS_PAGE_SIZE = 25
+APPLICATIONS_PAGE_SIZE = 25
+
+
+def trainer_required(view):
+    """Log-in required, and a trainer profile: without one, the person is sent to create it."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        profile = selectors.profile_for_user(user=request.user)
+        if profile is None:
+            messages.info(request, "Create your trainer profile first; it takes a minute.")
+            return redirect("trainers:profile")
+        return view(request, profile, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, items, per_page: int):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    existing = selectors.profile_for_user(user=request.user)
+    form = ProfileForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        try:
+            if existing is None:
+                services.trainer_profile_create(user=request.user, **fields)
+            else:
+                services.trainer_profile_update(profile=existing, **fields)
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "Your profile is saved." if existing else "Your trainer profile is created.")
+            return redirect("trainers:surveys")
+    return render(request, "trainers/profile.html", {"form": form, "creating": existing is None})
+
+
+@trainer_required
+def surveys(request, profile):
+    page = _page(request, selectors.surveys_for_trainer(profile=profile), SURVEYS_PAGE_SIZE)
+    return render(request, "trainers/surveys.html", {"profile": profile, "page": page})
+
+
+def _survey_form_page(request, profile, survey: PaySurvey | None):
+    form = SurveyForm(request.POST or None, instance=survey, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if survey is None:
+                outcome = services.survey_submit(trainer=profile, **form.service_fields())
+                saved, created = outcome.survey, outcome.created
+            else:
+                saved, created = services.survey_update(survey=survey, **form.service_fields()), False
+        except ServiceError as error:
+            if getattr(error, "code", None) == "transition":  # a field error carries no code
+                messages.error(request, error.text)
+                return redirect("trainers:surveys")
+            form.add_service_error(error)
+        else:
+            _announce(request, saved, created=created, editing=survey is not None)
+            return redirect("trainers:surveys")
+    preview = selectors.pay_preview(form.data) if request.method == "POST" else None
+    if survey is not None and request.method != "POST":
+        preview = selectors.pay_preview(_survey_as_data(survey))
+    context = {"form": form, "survey": survey, "preview": _labelled(preview), "profile": profile}
+    return render(request, "trainers/survey_form.html", context)
+
+
+def _announce(request, survey: PaySurvey, *, created: bool, editing: bool) -> None:
+    what = f"{survey.platform} · {survey.domain} · {survey.period:%B %Y}"
+    if survey.status == SurveyStatus.FLAGGED:
+        messages.warning(request, f"Survey saved ({what}) but flagged for review: {survey.status_reason}")
+    elif created:
+        messages.success(request, f"Thank you: your survey ({what}) is in the benchmarks.")
+    else:
+        verb = "updated" if editing else "updated (you had already filed this platform, domain and month)"
+        messages.success(request, f"Your survey ({what}) was {verb}.")
+
+
+def _survey_as_data(survey: PaySurvey) -> dict:
+    fields = ("amount", "unit", "hours_per_week", "minutes_per_task", "project_hours", "unpaid_hours_per_week", "tier")
+    data = {name: getattr(survey, name) for name in fields}
+    return data | {"currency": survey.currency_id, "domain": survey.domain_id, "country": str(survey.country)}
+
+
+def _labelled(preview):
+    if preview is not None:
+        fields = SurveyForm.base_fields
+        preview.error_items = [
+            (name, f"{fields[name].label if name in fields else name}: {message}")
+            for name, message in preview.errors.items()
+        ]
+    return preview
+
+
+@trainer_required
+@require_http_methods(["GET", "POST"])
+def survey_create(request, profile):
+    return _survey_form_page(request, profile, None)
+
+
+def _own_survey(profile, pk: int) -> PaySurvey:
+    try:
+        return selectors.survey_for_trainer(profile=profile, pk=pk)
+    except PaySurvey.DoesNotExist:
+        raise Http404("No such survey.") from None
+
+
+@trainer_required
+@require_http_methods(["GET", "POST"])
+def survey_edit(request, profile, pk: int):
+    survey = _own_survey(profile, pk)
+    if survey.status not in services.EDITABLE_STATUSES:
+        messages.error(request, f"A {survey.get_status_display().lower()} survey cannot be edited.")
+        return redirect("trainers:surveys")
+    return _survey_form_page(request, profile, survey)
+
+
+@trainer_required
+@require_POST
+def survey_withdraw(request, profile, pk: int):
+    survey = _own_survey(profile, pk)
+    try:
+        services.survey_withdraw(survey=survey)
+    except ServiceError as error:
+        messages.error(request, error.text)
+    else:
+        messages.success(request, "Survey withdrawn: it no longer counts in the benchmarks.")
+    return redirect("trainers:surveys")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_preview(request):
+    """The live preview of the survey form (htmx): normalised and effective USD an hour, or per-field errors."""
+    data = request.POST if request.method == "POST" else request.GET
+    return render(request, "trainers/_survey_preview.html", {"preview": _labelled(selectors.pay_preview(data))})
+
+
+@trainer_required
+def applications(request, profile):
+    page = _page(request, selectors.applications_for_trainer(profile=profile), APPLICATIONS_PAGE_SIZE)
+    return render(request, "trainers/applications.html", {"profile": profile, "page": page})
+
+
+@trainer_required
+@require_POST
+def application_withdraw_view(request, profile, pk: int):
+    try:
+        application = selectors.applications_for_trainer(profile=profile).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404("No such application.") from None
+    try:
+        application_withdraw(application=application, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.text)
+    else:
+        messages.success(request, f"Your application to “{application.posting.title}” was withdrawn.")
+    return redirect("trainers:applications")
+
+
+@trainer_required
+def compare(request, profile):
+    comparisons = selectors.survey_comparisons(profile=profile)
+    return render(request, "trainers/compare.html", {"profile": profile, "comparisons": comparisons})
