@@ -156,6 +156,14 @@ class Observation(models.Model):
         indexes = [
             models.Index(fields=["period", "kind"], name="obs_period_kind"),
             models.Index(fields=["domain", "tier", "kind", "period"], name="obs_cell_leaf"),
+            # The live recompute of one domain's cells reads its slice from this index alone (an index-only scan
+            # already sorted by the first grouping), instead of visiting every heap page a domain's rows are on.
+            # PostgreSQL only; other databases ignore covering indexes.
+            models.Index(
+                fields=["domain", "kind", "tier", "country"],
+                include=["period", "hourly_usd", "contributor", "source_id", "platform_id"],
+                name="obs_domain_slice",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(hourly_usd__gt=Decimal("0")), name="observation_rate_positive"),
@@ -173,16 +181,24 @@ class DirtyCell(models.Model):
     Rows are written in the same transaction as the change, so a lost task message loses nothing: the periodic
     sweep recomputes whatever is still listed here. A leaf may be listed more than once: writers only ever insert,
     so a write never waits for a recompute that holds the rows it took (it deletes exactly those rows).
+
+    Writers list a leaf with ``rollup=False``. The engine's fast pass publishes the leaf's four cells of its own
+    domain and, in the same transaction, lists it again with ``rollup=True``: its four all-domains cells are still
+    to be published by the slower, coalesced rollup pass (see ``benchmarks.engine``).
     """
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
     tier = models.CharField(max_length=12, choices=SkillTier.choices)
     country = models.CharField(max_length=2, blank=True)
     kind = models.CharField(max_length=12, choices=ObservationKind.choices)
+    rollup = models.BooleanField(
+        default=False, help_text="Its domain's cells are published; its all-domains cells are not yet."
+    )
     marked_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.domain_id}/{self.tier}/{self.country or 'worldwide'}/{self.kind}"
+        suffix = " (all-domains rollup)" if self.rollup else ""
+        return f"{self.domain_id}/{self.tier}/{self.country or 'worldwide'}/{self.kind}{suffix}"
 
 
 # --- Computed cells -----------------------------------------------------------------------------------------------

@@ -6,11 +6,15 @@ its work; the on-commit recompute takes no such lock, because it must not drop t
 """
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from kombu.exceptions import OperationalError as BrokerError
 
 from . import engine
 
@@ -20,8 +24,22 @@ logger = logging.getLogger(__name__)
 # a minute means it is stuck behind a lock. A full rebuild of a million observations takes seconds; ten minutes
 # (the project default) leaves room for a much bigger table before the task is killed.
 RECOMPUTE_TIME_LIMIT = 60
+# A rollup pass re-sorts the all-domains cells of every leaf listed since the last one: a few seconds, a good part of
+# a rebuild at worst (every leaf of the table listed), so it gets the rebuild's room rather than the recompute's.
+ROLLUP_TIME_LIMIT = 5 * 60
 REBUILD_TIME_LIMIT = 10 * 60
 LOCK_EXPIRY = REBUILD_TIME_LIMIT  # a lock never outlives the longest task that can hold it, even if its worker died
+
+
+def rollup_key(name: str) -> str:
+    """A cache key of the rollup schedule. It names the database: the leaves it schedules for are rows there, and
+    two databases sharing one Redis (staging, tests) must not hold up each other's rollups."""
+    return f"benchmarks:rollup:{name}:{connection.settings_dict['NAME']}"
+
+
+def rollup_interval() -> float:
+    """Seconds between two rollup passes at most (setting BENCHMARK_ROLLUP_INTERVAL_SECONDS, default 30)."""
+    return float(getattr(settings, "BENCHMARK_ROLLUP_INTERVAL_SECONDS", 30))
 
 
 @contextmanager
@@ -36,15 +54,46 @@ def cache_lock(name: str, *, expiry: int = LOCK_EXPIRY) -> Iterator[bool]:
             cache.delete(key)
 
 
-@shared_task(ignore_result=True, soft_time_limit=RECOMPUTE_TIME_LIMIT - 5, time_limit=RECOMPUTE_TIME_LIMIT)
-def recompute_dirty_cells() -> int:
-    """Enqueued after every commit that marks leaves dirty; recomputes all of them (coalescing)."""
-    return engine.recompute_dirty()
+@shared_task(bind=True, ignore_result=True, soft_time_limit=RECOMPUTE_TIME_LIMIT - 5, time_limit=RECOMPUTE_TIME_LIMIT)
+def recompute_dirty_cells(self) -> int:
+    """Enqueued after every commit that marks leaves dirty: publishes the domain cells of all of them (coalescing),
+    then schedules the rollup of their all-domains cells."""
+    recomputed = engine.recompute_domains()
+    if engine.rollups_pending():
+        # The rollup goes to the queue this task came from, so the workers serving the live path serve both.
+        rollup_schedule(queue=(self.request.delivery_info or {}).get("routing_key"))
+    return recomputed
+
+
+def rollup_schedule(*, queue: str | None = None) -> None:
+    """Run the rollup pass now if none ran for an interval, else once the interval since the last one has passed.
+
+    At most one run is scheduled at a time: the first caller sets the "scheduled" key, later ones see it and rely on
+    that run, which clears the key before it takes its leaves, so a leaf handed over after that schedules a new run.
+    The key expires on its own, so a lost message blocks scheduling for a while at worst; the sweep covers that.
+    """
+    interval = rollup_interval()
+    if not cache.add(rollup_key("scheduled"), "scheduled", int(interval) + RECOMPUTE_TIME_LIMIT):
+        return
+    last_run = cache.get(rollup_key("last-run")) or 0.0
+    try:
+        recompute_rollup_cells.apply_async(countdown=max(0.0, last_run + interval - time.time()), queue=queue)
+    except BrokerError:  # the leaves stay listed, and the sweep rolls them up
+        cache.delete(rollup_key("scheduled"))
+        logger.warning("Could not schedule the rollup pass (broker down); the sweep will run it.", exc_info=True)
+
+
+@shared_task(ignore_result=True, soft_time_limit=ROLLUP_TIME_LIMIT - 30, time_limit=ROLLUP_TIME_LIMIT)
+def recompute_rollup_cells() -> int:
+    """Scheduled by ``rollup_schedule``: publishes the all-domains cells of every leaf handed over since then."""
+    cache.delete(rollup_key("scheduled"))
+    cache.set(rollup_key("last-run"), time.time(), LOCK_EXPIRY)
+    return engine.recompute_rollups()
 
 
 @shared_task(ignore_result=True, soft_time_limit=RECOMPUTE_TIME_LIMIT - 5, time_limit=RECOMPUTE_TIME_LIMIT)
 def sweep_dirty_cells() -> int:
-    """Every minute: recompute leaves that a lost message or a broker outage left listed dirty."""
+    """Every minute: run both passes over leaves that a lost message or a broker outage left listed dirty."""
     with cache_lock("sweep", expiry=RECOMPUTE_TIME_LIMIT) as acquired:
         if not acquired:
             logger.info("A sweep is already running; skipping this one.")

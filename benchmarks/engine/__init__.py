@@ -4,20 +4,42 @@ Public functions (each idempotent; the Celery tasks in ``benchmarks.tasks`` are 
 
 ``rebuild_all(*, progress=None) -> int``
     Recompute every cell from the observations in the rolling window and replace the published cells in one
-    transaction: readers see all the old cells or all the new ones, never a mix. Refreshes every outlier fence.
+    transaction: readers see all the old cells or all the new ones, never a mix. Refreshes every outlier fence and
+    clears the whole dirty list (both stages below).
+``recompute_domains() -> int``
+    The live fast pass. Take every leaf listed in ``DirtyCell`` (``rollup=False``) and recompute, exactly, its four
+    cells that keep its domain ((d, t, c), (d, t, *), (d, *, c), (d, *, *)) and the outlier fences of its
+    (domain, tier), in one transaction that deletes the taken rows and lists each leaf again with ``rollup=True``.
+``recompute_rollups() -> int``
+    The coalesced slow pass. Take every leaf listed with ``rollup=True`` and recompute, exactly, its four
+    all-domains cells ((*, t, c), (*, t, *), (*, *, c), (*, *, *)), in one transaction that deletes the taken rows.
 ``recompute_dirty() -> int``
-    Take every leaf listed in ``DirtyCell`` and recompute exactly the cells it feeds (its eight ancestors), in one
-    pass, in the transaction that deletes the listed leaves. One call handles all of them (coalescing).
+    Both passes, one after the other: everything listed dirty is published when it returns (sweep, history, tests).
+``rollups_pending() -> bool``
+    Whether the rollup pass has work.
 ``record_history(*, month=None) -> int``
     Write the month's history point of every current cell; re-running the same month overwrites it.
 ``compute(*, wanted=None, engine=None)``
     The raw statistics, for tests and benchmarks: ``engine="postgres"`` or ``"portable"``.
 
+Why two passes: a domain's cells read one domain's slice of observations (a tenth of the table, from a covering
+index), so the fast pass stays well under a second even when a pass coalesces leaves of every domain. The
+all-domains cells read every observation of their kind (700,000 rows out of a million) and cost seconds each time;
+recomputing them on every write kept a live write tens of seconds from its cells. So they are recomputed at most once
+every ``BENCHMARK_ROLLUP_INTERVAL_SECONDS`` (default 30; ``benchmarks.tasks.rollup_schedule``), coalescing every
+leaf listed since. **Under load the all-domains cells lag the domain cells by up to that interval** (plus one
+rollup pass); nothing is lost, because the pending rollup is a row in ``DirtyCell``, written in the fast pass's
+transaction, that the minute sweep also picks up. Once the pipeline is idle every published number is exact: each
+pass computes its cells from all the observations in the window, never by increments, so the cells equal what a
+full rebuild publishes.
+
 On PostgreSQL the numbers come out of SQL (``engine.postgres``); elsewhere from Python (``engine.portable``). Both
 interpolate percentiles linearly between closest ranks (``percentile_cont`` = numpy 'linear' = R type 7).
 
-Rebuilds and recomputes of PostgreSQL hold one transaction-scoped advisory lock while they compute and publish: a
-recompute must never publish numbers older than what a concurrent rebuild or recompute already published.
+Every pass holds a transaction-scoped advisory lock on PostgreSQL while it computes and publishes, so that it never
+publishes numbers older than what a concurrent pass already published: fast passes take turns on one lock, rollup
+passes on another (they publish disjoint cells, so a long rollup never holds up a fast pass), and rebuilds and
+history points take both, always in the same order.
 """
 
 import datetime
@@ -37,10 +59,23 @@ from .cells import CellId, Leaf, Stats, ancestors
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CellId", "Leaf", "Stats", "compute", "rebuild_all", "recompute_dirty", "record_history"]
+__all__ = [
+    "CellId",
+    "Leaf",
+    "Stats",
+    "compute",
+    "rebuild_all",
+    "recompute_dirty",
+    "recompute_domains",
+    "recompute_rollups",
+    "record_history",
+    "rollups_pending",
+]
 
-# Any fixed number will do, as long as nothing else in the database uses it for pg_advisory_xact_lock.
-ADVISORY_LOCK_KEY = 7_261_001
+# Any fixed numbers will do, as long as nothing else in the database uses them for pg_advisory_xact_lock.
+DOMAINS_LOCK_KEY = 7_261_001
+ROLLUPS_LOCK_KEY = 7_261_002
+BOTH_LOCKS = (DOMAINS_LOCK_KEY, ROLLUPS_LOCK_KEY)  # always taken in this order, so two holders never deadlock
 
 _STAT_FIELDS = ["contributors", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90"]
 
@@ -60,26 +95,27 @@ def compute(*, wanted: set[CellId] | None = None, engine: str | None = None) -> 
     return _backend(engine).compute(since=window_start(), wanted=wanted)
 
 
-def _serialise() -> None:
-    """Make concurrent rebuilds and recomputes take turns (PostgreSQL; SQLite already has one writer at a time)."""
+def _serialise(*lock_keys: int) -> None:
+    """Make concurrent passes over the same cells take turns (PostgreSQL; SQLite already has one writer at a time)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            for key in lock_keys:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
         postgres.tune_transaction()
 
 
-def _take_dirty() -> list[Leaf]:
-    """Lock and delete the listed dirty leaves; rows a writer still holds are skipped and stay for the next pass.
+def _take_dirty(*, rollup: bool | None) -> list[Leaf]:
+    """Lock and delete the listed dirty leaves of one stage (or both: ``None``); rows another transaction holds are
+    skipped and stay for the next pass.
 
     Runs before the computation, in its transaction: every change behind a taken row is committed (its row is
     visible), so the computation that follows sees it, and if the computation fails the rows come back.
     """
-    rows = list(
-        DirtyCell.objects.select_for_update(skip_locked=True).values_list("id", "domain_id", "tier", "country", "kind")
-    )
+    listed = DirtyCell.objects.all() if rollup is None else DirtyCell.objects.filter(rollup=rollup)
+    rows = list(listed.select_for_update(skip_locked=True).values_list("id", "domain_id", "tier", "country", "kind"))
     if rows:
         DirtyCell.objects.filter(id__in=[row[0] for row in rows]).delete()
-    return [row[1:] for row in rows]
+    return sorted({row[1:] for row in rows})  # a leaf marked by several writes is listed several times
 
 
 def _cell(cell: CellId, stats: Stats, now: datetime.datetime) -> BenchmarkCell:
@@ -117,8 +153,8 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
     since = window_start()
     backend = _backend()
     with transaction.atomic():
-        _serialise()
-        taken = _take_dirty()
+        _serialise(*BOTH_LOCKS)
+        taken = _take_dirty(rollup=None)
         say(f"Computing every cell from observations since {since:%Y-%m} ({backend_name()} engine)...")
         stats = backend.compute(since=since)
         now = timezone.now()
@@ -133,23 +169,56 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
 
 
 def recompute_dirty() -> int:
-    """Recompute the cells fed by every dirty leaf, all in one pass; returns how many cells were recomputed."""
-    if not DirtyCell.objects.exists():  # the common case under load: an earlier task already took them all
+    """Both passes at once: the domain cells, then the all-domains cells, of every dirty leaf; returns how many
+    cells were recomputed."""
+    return recompute_domains() + recompute_rollups()
+
+
+def rollups_pending() -> bool:
+    return DirtyCell.objects.filter(rollup=True).exists()
+
+
+def recompute_domains() -> int:
+    """The fast pass: recompute the four domain cells of every dirty leaf; returns how many cells were recomputed.
+
+    In the same transaction, the taken leaves are listed again for the rollup pass, so their all-domains cells are
+    never forgotten, whatever happens to task messages afterwards.
+    """
+    if not DirtyCell.objects.filter(rollup=False).exists():  # the common case under load: an earlier pass took them
         return 0
     since = window_start()
     backend = _backend()
     with transaction.atomic():
-        _serialise()
-        leaves = _take_dirty()
+        _serialise(DOMAINS_LOCK_KEY)
+        leaves = _take_dirty(rollup=False)
         if not leaves:
             return 0
-        leaves = sorted(set(leaves))  # a leaf marked by several writes is listed several times
-        wanted = {cell for leaf in leaves for cell in ancestors(leaf)}
-        stats = backend.compute(since=since, wanted=wanted)
-        _publish_some(wanted, stats)
+        wanted = {cell for leaf in leaves for cell in ancestors(leaf) if cell[0] is not None}
+        stats = backend.compute_domains(since=since, slices={(domain_id, kind) for domain_id, _t, _c, kind in leaves})
+        _publish_some(wanted, {cell: s for cell, s in stats.items() if cell in wanted})
         pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
         _publish_fences(pairs, backend.fences(since=since, pairs=pairs))
-    logger.info("Recomputed %d cells for %d dirty leaves.", len(wanted), len(leaves))
+        DirtyCell.objects.bulk_create(
+            [DirtyCell(domain_id=d, tier=t, country=c, kind=k, rollup=True) for d, t, c, k in leaves]
+        )
+    logger.info("Recomputed %d domain cells for %d dirty leaves.", len(wanted), len(leaves))
+    return len(wanted)
+
+
+def recompute_rollups() -> int:
+    """The coalesced pass: recompute the four all-domains cells of every leaf the fast pass has handed over."""
+    if not rollups_pending():
+        return 0
+    since = window_start()
+    backend = _backend()
+    with transaction.atomic():
+        _serialise(ROLLUPS_LOCK_KEY)
+        leaves = _take_dirty(rollup=True)
+        if not leaves:
+            return 0
+        wanted = {cell for leaf in leaves for cell in ancestors(leaf) if cell[0] is None}
+        _publish_some(wanted, backend.compute(since=since, wanted=wanted))
+    logger.info("Recomputed %d all-domains cells for %d leaves.", len(wanted), len(leaves))
     return len(wanted)
 
 
@@ -183,7 +252,7 @@ def record_history(*, month: datetime.date | None = None) -> int:
     month = (month or timezone.now().date()).replace(day=1)
     now = timezone.now()
     with transaction.atomic():
-        _serialise()
+        _serialise(*BOTH_LOCKS)
         cells = BenchmarkCell.objects.values("cell_key", "domain_id", "tier", "country", "kind", *_STAT_FIELDS)
         points = [CellHistory(month=month, recorded_at=now, **values) for values in cells]
         CellHistory.objects.filter(month=month).delete()

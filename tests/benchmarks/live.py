@@ -63,19 +63,22 @@ def celery_worker(database_url: str, redis_url: str) -> Iterator[str]:
 @contextmanager
 def celery_producer(*, broker_url: str, queue: str | None = None) -> Iterator[None]:
     """Make this process publish tasks to ``broker_url`` (and ``queue``) instead of running them eagerly."""
-    from benchmarks.tasks import recompute_dirty_cells
+    from benchmarks.tasks import recompute_dirty_cells, recompute_rollup_cells
 
+    live_tasks = (recompute_dirty_cells, recompute_rollup_cells)
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     app.conf.update(task_always_eager=False, broker_url=broker_url)
     _reset_connections()
     if queue:
-        recompute_dirty_cells.queue, recompute_dirty_cells._exec_options = queue, None
+        for task in live_tasks:
+            task.queue, task._exec_options = queue, None
     try:
         yield
     finally:
         app.conf.update(**saved)
         _reset_connections()
-        recompute_dirty_cells.queue, recompute_dirty_cells._exec_options = None, None
+        for task in live_tasks:
+            task.queue, task._exec_options = None, None
 
 
 def _reset_connections() -> None:

@@ -272,3 +272,103 @@ def test_a_recompute_of_one_leaf_asks_cell_by_cell_and_still_equals_the_cube():
     leaf = next(cell for cell in everything if None not in cell and ALL not in cell)
     wanted = set(ancestors(leaf)) | {(leaf[0], ALL, "ZZ", leaf[3])}  # a cell without data is simply absent
     assert engine.compute(wanted=wanted) == {cell: everything[cell] for cell in wanted if cell in everything}
+
+
+# --- The live path in two passes: domain cells at once, all-domains rollups coalesced ----------------------------
+
+
+def domain_cells() -> set[str]:
+    return set(BenchmarkCell.objects.filter(domain__isnull=False).values_list("cell_key", flat=True))
+
+
+def all_domains_cells() -> set[str]:
+    return set(BenchmarkCell.objects.filter(domain__isnull=True).values_list("cell_key", flat=True))
+
+
+def test_the_fast_pass_publishes_the_domain_cells_and_leaves_the_all_domains_rollups_pending():
+    domain, source = domain_make(), source_make()
+    upsert("fast", domain, 10, source=source)
+    assert engine.recompute_domains() == 4
+    assert domain_cells() == {cell_key(*cell) for cell in ancestors((domain.pk, "skilled", "US", "reported"))[:4]}
+    assert not all_domains_cells()
+    assert list(DirtyCell.objects.values_list("rollup", flat=True)) == [True]
+    assert engine.rollups_pending()
+    assert engine.recompute_domains() == 0
+
+
+def test_the_rollup_pass_publishes_the_all_domains_cells_of_every_leaf_handed_over():
+    source = source_make()
+    one, two = domain_make(), domain_make()
+    upsert("r1", one, 10, source=source)
+    upsert("r2", two, 30, source=source, country="IN")
+    engine.recompute_domains()
+    assert engine.recompute_rollups() == 6  # (*,t,c) twice, (*,*,c) twice, (*,t,*) and (*,*,*) once
+    assert not DirtyCell.objects.exists()
+    assert not engine.rollups_pending()
+    assert BenchmarkCell.objects.get(cell_key=cell_key(None, ALL, ALL, "reported")).observations == 2
+    assert engine.recompute_rollups() == 0
+
+
+def test_the_rollup_pass_waits_for_the_fast_pass_of_a_leaf():
+    upsert("w", domain_make(), 10, source=source_make())
+    assert engine.recompute_rollups() == 0  # not handed over yet: its domain cells come first
+    assert DirtyCell.objects.filter(rollup=False).count() == 1
+
+
+def test_after_both_passes_the_cells_equal_a_full_rebuild():
+    observations_seed(count=300, seed=23)
+    engine.rebuild_all()
+    domain, source = domain_make(), source_make()
+    for i in range(30):
+        upsert(f"b{i}", domain, 5 + i, source=source, tier=SkillTier.ENTRY if i % 3 else SkillTier.EXPERT)
+    upsert("b3", domain, 90, source=source, country="IN")  # a move: the old leaf and the new one
+    observation_remove(origin="b4")
+    engine.recompute_domains()
+    after_fast = published()
+    expected = expected_cells()
+    for key in after_fast.keys() - {k for k in after_fast if k.startswith(f"{ALL}|")}:
+        assert after_fast[key]["observations"] == expected[key]["observations"], key
+    assert after_fast[cell_key(None, ALL, ALL, "reported")] != expected[cell_key(None, ALL, ALL, "reported")]
+    engine.recompute_rollups()
+    assert_matches_oracle(published())
+    after_both = published()
+    engine.rebuild_all()
+    assert published() == after_both
+
+
+def test_a_failed_fast_pass_keeps_its_leaves_dirty_and_hands_nothing_over():
+    upsert("f", domain_make(), 10, source=source_make())
+    backend = postgres if connection.vendor == "postgresql" else portable
+    with mock.patch.object(backend, "compute_domains", side_effect=RuntimeError("boom")), pytest.raises(RuntimeError):
+        engine.recompute_domains()
+    assert list(DirtyCell.objects.values_list("rollup", flat=True)) == [False]
+    assert not BenchmarkCell.objects.exists()
+
+
+def test_a_failed_rollup_pass_keeps_its_leaves_pending():
+    upsert("f", domain_make(), 10, source=source_make())
+    engine.recompute_domains()
+    backend = postgres if connection.vendor == "postgresql" else portable
+    with mock.patch.object(backend, "compute", side_effect=RuntimeError("boom")), pytest.raises(RuntimeError):
+        engine.recompute_rollups()
+    assert engine.rollups_pending()
+    assert not all_domains_cells()
+
+
+def test_a_rebuild_clears_pending_rollups_too():
+    upsert("p", domain_make(), 10, source=source_make())
+    engine.recompute_domains()
+    engine.rebuild_all()
+    assert not DirtyCell.objects.exists()
+    assert len(all_domains_cells()) == 4
+
+
+def test_both_engines_compute_a_domains_slice_like_the_cube():
+    observations_seed(count=300, seed=24)
+    everything = engine.compute()
+    leaf = next(cell for cell in everything if None not in cell and ALL not in cell)
+    slices = {(leaf[0], leaf[3])}
+    expected = {cell: s for cell, s in everything.items() if (cell[0], cell[3]) in slices}
+    assert portable.compute_domains(since=window_start(), slices=slices) == expected
+    if connection.vendor == "postgresql":
+        assert postgres.compute_domains(since=window_start(), slices=slices) == expected

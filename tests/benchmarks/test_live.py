@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks import engine, tasks
 from benchmarks.choices import ObservationKind, SkillTier
-from benchmarks.models import BenchmarkCell, DirtyCell, cell_key
+from benchmarks.models import ALL, BenchmarkCell, DirtyCell, cell_key
 from benchmarks.services import observation_upsert
 
 from .factories import domain_make, observation_make, observations_seed, source_make, this_month
@@ -59,7 +59,11 @@ def test_a_real_worker_publishes_the_cell_after_the_service_commits(database_url
         upsert("w2", domain, source, 60)
         assert wait_for(lambda: leaf_observations(domain) == 2, timeout=30)
         assert time.monotonic() - started < 10  # a warm worker takes well under a second; this only catches hangs
-    assert not DirtyCell.objects.exists()
+        assert not DirtyCell.objects.filter(rollup=False).exists()
+        # The all-domains cells follow at most one rollup interval later (30 s by default).
+        timeout = tasks.rollup_interval() + 30
+        assert wait_for(lambda: not DirtyCell.objects.exists(), timeout=timeout), "the rollup never ran"
+    assert BenchmarkCell.objects.get(cell_key=cell_key(None, ALL, ALL, ObservationKind.REPORTED)).observations == 2
 
 
 @live_db

@@ -1,12 +1,15 @@
 """Thin tasks, the cache lock of periodic ones, and the rebuild command."""
 
 from io import StringIO
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
-from benchmarks import tasks
-from benchmarks.models import BenchmarkCell
+from benchmarks import engine, tasks
+from benchmarks.models import ALL, BenchmarkCell, DirtyCell, cell_key
+from benchmarks.services import cells_mark_dirty
 
 from .factories import domain_make, observation_make
 
@@ -46,3 +49,51 @@ def test_the_rebuild_command_prints_its_progress():
     assert "Computing every cell" in text
     assert "Published 8 cells" in text
     assert "Recorded 8 history points" in text
+
+
+def written(domain, rate) -> None:
+    """An observation and its dirty leaf, as a service writes them; the on-commit task never runs in these tests."""
+    obs = observation_make(domain=domain, hourly_usd=rate)
+    cells_mark_dirty(leaves=[(domain.pk, obs.tier, obs.country, obs.kind)])
+
+
+def test_a_lost_message_of_either_pass_is_recovered_by_the_sweep():
+    domain = domain_make()
+    written(domain, 10)
+    assert tasks.sweep_dirty_cells() == 8  # both passes
+    assert not DirtyCell.objects.exists()
+    written(domain, 30)
+    engine.recompute_domains()  # the fast pass ran, the rollup's message was lost
+    assert tasks.sweep_dirty_cells() == 4
+    assert not DirtyCell.objects.exists()
+    assert BenchmarkCell.objects.get(cell_key=cell_key(None, ALL, ALL, "reported")).observations == 2
+
+
+def test_the_live_task_publishes_the_domain_cells_then_schedules_the_rollup():
+    written(domain_make(), 10)
+    with mock.patch.object(tasks, "rollup_schedule") as schedule:
+        assert tasks.recompute_dirty_cells() == 4
+    schedule.assert_called_once()
+    assert engine.rollups_pending()
+
+
+def test_the_rollup_runs_at_once_after_a_quiet_interval_and_at_the_end_of_a_busy_one():
+    cache.delete_many([tasks.rollup_key("scheduled"), tasks.rollup_key("last-run")])
+    with mock.patch.object(tasks.recompute_rollup_cells, "apply_async") as apply_async:
+        tasks.rollup_schedule()
+        tasks.rollup_schedule()  # one run is scheduled already: nothing more
+        assert apply_async.call_count == 1
+        assert apply_async.call_args.kwargs["countdown"] == 0
+        tasks.recompute_rollup_cells()  # the run clears "scheduled" and notes when it ran
+        tasks.rollup_schedule()
+        assert apply_async.call_count == 2
+        assert tasks.rollup_interval() - 5 < apply_async.call_args.kwargs["countdown"] <= tasks.rollup_interval()
+    cache.delete_many([tasks.rollup_key("scheduled"), tasks.rollup_key("last-run")])
+
+
+def test_with_the_broker_down_the_rollup_is_left_to_the_sweep():
+    cache.delete(tasks.rollup_key("scheduled"))
+    with mock.patch.object(tasks.recompute_rollup_cells, "apply_async", side_effect=tasks.BrokerError("down")):
+        tasks.rollup_schedule()
+    assert cache.add(tasks.rollup_key("scheduled"), "x", 1)  # the key was released, so the next write schedules again
+    cache.delete(tasks.rollup_key("scheduled"))
