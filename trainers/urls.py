@@ -16,4 +16,7 @@ urlpatterns = [
     path("me/applications/", views.applications, name="applications"),
     path("me/applications/<int:pk>/withdraw/", views.application_withdraw_view, name="application_withdraw"),
     path("me/compare/", views.compare, name="compare"),
+    path("me/data/", views.my_data, name="my_data"),
+    path("me/data/export.json", views.my_data_export, name="my_data_export"),
+    path("me/data/delete/", views.my_data_delete, name="my_data_delete"),
 ]

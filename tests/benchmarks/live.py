@@ -82,10 +82,14 @@ def celery_producer(*, broker_url: str, queue: str | None = None) -> Iterator[No
 
 
 def _reset_connections() -> None:
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools in a registry of its own; a closed one left there breaks every later .delay().
+    pools.reset()
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> bool:

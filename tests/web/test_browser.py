@@ -33,18 +33,6 @@ PASSWORD = "a-long-test-password-42"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_task_producers():
-    """Tasks run eagerly here, but Celery still borrows a producer to do so. A test elsewhere that force-closes the
-    producer pools (to point the app at another broker) leaves a closed pool in kombu's registry; start afresh."""
-    from kombu import pools
-
-    from portal.celery import app
-
-    pools.reset()
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def browser():
     """One Chromium per test, started after the test database is set up and stopped before it is flushed.
