@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_countries",
     "django_htmx",
     "simple_history",
@@ -115,7 +116,13 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # --- Cache and Celery -------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -157,14 +164,22 @@ BENCHMARK_MIN_CONTRIBUTORS_TAILS = env.int("BENCHMARK_MIN_CONTRIBUTORS_TAILS", d
 BENCHMARK_WINDOW_MONTHS = env.int("BENCHMARK_WINDOW_MONTHS", default=12)
 BENCHMARK_OUTLIER_MIN_OBSERVATIONS = env.int("BENCHMARK_OUTLIER_MIN_OBSERVATIONS", default=20)
 BENCHMARK_OUTLIER_K = env.float("BENCHMARK_OUTLIER_K", default=3.0)
+# The all-domains cells are recomputed at most this often under load; the domain cells follow every write at once.
+BENCHMARK_ROLLUP_INTERVAL_SECONDS = env.int("BENCHMARK_ROLLUP_INTERVAL_SECONDS", default=30)
 POSTING_LIFETIME_DAYS = env.int("POSTING_LIFETIME_DAYS", default=60)
 
 # --- REST API ---------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The API key first: its challenge makes a request without credentials 401 rather than 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.PartnerAPIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.PortalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/min"),
         "partner": env("API_THROTTLE_PARTNER", default="600/min"),
@@ -176,6 +191,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Live compensation benchmarks for AI-trainer work, job postings and partner pay-data ingestion.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Accounts ---------------------------------------------------------------------------------------------------
@@ -183,6 +203,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up asks "I train AI" / "I hire trainers" and creates the trainer profile or the company.
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.accounts.SignupForm"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Trainer Pay Portal <noreply@localhost>")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 

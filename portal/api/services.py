@@ -1,0 +1,98 @@
+"""Write paths for partners and their keys: the admin and the create_partner_key command both go through here."""
+
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from benchmarks.choices import SourceKind
+from benchmarks.errors import ServiceError
+from benchmarks.models import Source
+from benchmarks.services import source_get_or_create
+from portal.models import Partner, PartnerAPIKey, parse_scopes
+from postings.choices import MembershipRole
+from postings.models import Company, Membership
+from postings.services import membership_add
+
+# Who acts when an admin command (not a person in the admin) gives a partner its company seat.
+SYSTEM = SimpleNamespace(is_staff=True, is_authenticated=False, pk=None)
+
+
+def _partner_source(name: str) -> Source:
+    return source_get_or_create(
+        slug=f"partner-{slugify(name)[:60]}", name=f"{name} (partner feed)", kind=SourceKind.PARTNER
+    )
+
+
+def _service_user(partner: Partner):
+    """The partner's account: it cannot log in (no usable password), it only holds the company seat."""
+    if partner.user_id:
+        return partner.user
+    user = get_user_model().objects.create_user(
+        username=f"partner-{partner.pk}-{slugify(partner.name)[:40]}", email="", password=None, is_active=True
+    )
+    partner.user = user
+    partner.save(update_fields=["user"])
+    return user
+
+
+def _seat(partner: Partner, *, by) -> None:
+    """Give the partner's account a recruiter seat in its company, so posting services accept it as a member."""
+    if partner.company is None:
+        return
+    user = _service_user(partner)
+    if not Membership.objects.filter(company=partner.company, user=user).exists():
+        membership_add(company=partner.company, user=user, role=MembershipRole.RECRUITER, by=by)
+
+
+@transaction.atomic
+def partner_create(
+    *, name: str, scopes: str, company: Company | None = None, source: Source | None = None, by=SYSTEM
+) -> Partner:
+    """A partner with its scopes; its rows carry ``source`` (a new partner-feed source when none is given)."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("Give the partner a name.", field="name")
+    if Partner.objects.filter(name=name).exists():
+        raise ServiceError(f"There is already a partner called {name}.", field="name")
+    partner = Partner(name=name, scopes=",".join(parse_scopes(scopes)), company=company)
+    partner.source = source or _partner_source(name)
+    partner.full_clean()
+    partner.save()
+    _seat(partner, by=by)
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, by=SYSTEM, **fields) -> Partner:
+    """Change a partner's name, scopes, company, source or active flag; a new company gets the seat."""
+    allowed = {"name", "scopes", "company", "source", "active"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ServiceError(f"Unknown partner field(s): {', '.join(sorted(unknown))}.")
+    previous_company_id = Partner.objects.filter(pk=partner.pk).values_list("company_id", flat=True).first()
+    for name, value in fields.items():
+        setattr(partner, name, value)
+    partner.full_clean()
+    partner.save()
+    if partner.user_id and previous_company_id and previous_company_id != partner.company_id:
+        # The seat is the partner's own; postings has no service to remove a member, and none is needed elsewhere.
+        Membership.objects.filter(company_id=previous_company_id, user_id=partner.user_id).delete()
+    _seat(partner, by=by)
+    return partner
+
+
+def partner_key_issue(*, partner: Partner, name: str = "") -> tuple[PartnerAPIKey, str]:
+    """A new key for the partner. The returned key text is the only time it is seen: only its hash is kept."""
+    if not partner.active:
+        raise ServiceError("This partner is inactive; activate it before issuing a key.", code="transition")
+    return PartnerAPIKey.objects.create_key(partner=partner, name=(name or partner.name)[:50])
+
+
+def partner_key_revoke(*, key: PartnerAPIKey) -> PartnerAPIKey:
+    """Revoke a key for good; requests with it are refused from now on."""
+    if not key.revoked:
+        key.revoked = True
+        key.save(update_fields=["revoked"])
+    return key

@@ -1,0 +1,101 @@
+"""Partner keys: hashed at rest, refused when wrong, revoked, expired or inactive; throttling per key and per IP."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from portal.api.services import partner_key_issue, partner_key_revoke, partner_update
+from portal.api.throttling import PortalRateThrottle
+from portal.models import Partner, PartnerAPIKey
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/benchmarks/"
+
+
+def test_a_key_is_stored_only_as_a_hash(partner):
+    p, client = partner
+    stored = PartnerAPIKey.objects.get(partner=p)
+    assert client.key.split(".")[1] not in stored.hashed_key
+    assert stored.hashed_key.startswith("sha512$$")
+
+
+def test_a_valid_key_authenticates(partner):
+    assert partner[1].get(URL).status_code == 200
+
+
+@pytest.mark.parametrize("header", ["Api-Key nonsense", "Api-Key abc.def", "Api-Key "])
+def test_a_wrong_key_is_401(api, header):
+    api.credentials(HTTP_AUTHORIZATION=header)
+    response = api.get(URL)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+def test_a_revoked_key_is_401(partner):
+    p, client = partner
+    partner_key_revoke(key=PartnerAPIKey.objects.get(partner=p))
+    assert client.get(URL).status_code == 401
+
+
+def test_an_expired_key_is_401(partner):
+    p, client = partner
+    PartnerAPIKey.objects.filter(partner=p).update(expiry_date=timezone.now() - datetime.timedelta(minutes=1))
+    assert client.get(URL).status_code == 401
+
+
+def test_an_inactive_partners_key_is_401(partner):
+    p, client = partner
+    partner_update(partner=p, active=False)
+    assert client.get(URL).status_code == 401
+
+
+def test_create_partner_key_prints_a_working_key_once(company, capsys):
+    call_command("create_partner_key", "Feedly", "--scopes", "benchmarks:read,surveys:write", "--company", company.slug)
+    key = capsys.readouterr().out.strip()
+    partner = Partner.objects.get(name="Feedly")
+    assert partner.scope_list == ["benchmarks:read", "surveys:write"]
+    assert partner.company == company and partner.source.kind == "partner"
+    assert company.memberships.filter(user=partner.user).exists()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.get(URL).status_code == 200
+    assert not PartnerAPIKey.objects.filter(hashed_key__contains=key.split(".")[1]).exists()
+
+
+def test_create_partner_key_refuses_unknown_scopes():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Unknown scope"):
+        call_command("create_partner_key", "Feedly", "--scopes", "benchmarks:write")
+
+
+def test_a_second_key_for_the_same_partner_also_works(partner):
+    p, _ = partner
+    _, key = partner_key_issue(partner=p)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.get(URL).status_code == 200
+
+
+@pytest.fixture
+def tight_rates(monkeypatch):
+    monkeypatch.setattr(PortalRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "partner": "3/min", "user": "2/min"})
+
+
+def test_anonymous_clients_are_throttled_per_ip_with_retry_after(api, tight_rates):
+    assert [api.get(URL).status_code for _ in range(2)] == [200, 200]
+    refused = api.get(URL)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    other_ip = APIClient(REMOTE_ADDR="10.0.0.9")
+    assert other_ip.get(URL).status_code == 200
+
+
+def test_partners_are_throttled_per_key_apart_from_anonymous_traffic(partner, api, tight_rates):
+    _, client = partner
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 200]
+    assert client.get(URL).status_code == 429
+    assert api.get(URL).status_code == 200

@@ -1,0 +1,189 @@
+"""benchmarks/, benchmarks/history/, benchmarks/position/ and report/: filters, suppression, CSV, conditional GET."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from benchmarks import engine
+
+URL = "/api/v1/benchmarks/"
+pytestmark = pytest.mark.django_db
+
+
+def _cells(response) -> dict:
+    return {cell["key"]: cell for cell in response.json()["results"]}
+
+
+def _all(api, url, **params) -> list:
+    """Every result of a list, following the cursor links."""
+    results, response = [], api.get(url, {**params, "page_size": 3})
+    while True:
+        assert response.status_code == 200
+        results += response.json()["results"]
+        if not response.json()["next"]:
+            return results
+        response = api.get(response.json()["next"])
+
+
+def test_benchmarks_are_public_and_filterable_by_domain_tier_country_and_kind(api, market):
+    response = api.get(URL, {"domain": "generalist", "tier": "entry", "country": "US", "kind": "reported"})
+    assert response.status_code == 200
+    [cell] = response.json()["results"]
+    assert (cell["domain"], cell["tier"], cell["country"], cell["kind"]) == ("generalist", "entry", "US", "reported")
+    assert cell["contributors"] == 12
+    assert cell["p10"] is not None and cell["p50"] == pytest.approx(17.5)
+    assert response.json()["last_updated"]
+
+
+def test_the_all_values_cells_are_asked_for_with_a_star(api, market):
+    response = api.get(URL, {"domain": "*", "tier": "*", "country": "*"})
+    [cell] = response.json()["results"]
+    assert cell["contributors"] == 15
+
+
+def test_a_suppressed_cell_reveals_no_figures_in_json(api, market):
+    cells = _cells(api.get(URL, {"domain": "law", "page_size": 100}))
+    assert cells
+    for cell in cells.values():
+        assert cell["suppressed"] is True
+        assert cell["contributors_display"] == "fewer than 5"
+        for name in ("contributors", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90"):
+            assert cell[name] is None
+
+
+def test_a_suppressed_cell_reveals_no_figures_in_csv(api, market):
+    response = api.get(URL, {"domain": "law", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows
+    for row in rows:
+        assert row["suppressed"] == "True"
+        assert all(row[name] == "" for name in ("contributors", "observations", "p10", "p25", "p50", "p75", "p90"))
+    assert "150" not in response.content.decode()
+
+
+def test_csv_is_also_chosen_by_the_accept_header_and_lists_every_row(api, market):
+    response = api.get(URL, HTTP_ACCEPT="text/csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == len(_all(api, URL))
+
+
+def test_published_only_leaves_out_suppressed_cells(api, market):
+    cells = _all(api, URL, include_suppressed="false")
+    assert cells and not any(cell["suppressed"] for cell in cells)
+
+
+def test_cursor_pages_list_every_cell_once(api, market):
+    every = _all(api, URL)
+    keys = [cell["key"] for cell in every]
+    assert len(keys) == len(set(keys)) == len(_cells(api.get(URL, {"page_size": 100})))
+
+
+def test_previous_link_goes_back_a_page(api, market):
+    first = api.get(URL, {"page_size": 2}).json()
+    second = api.get(first["next"]).json()
+    back = api.get(second["previous"]).json()
+    assert back["results"] == first["results"]
+
+
+def test_a_bad_cursor_is_404_not_500(api, market):
+    assert api.get(URL, {"cursor": "not-a-cursor"}).status_code == 404
+
+
+def test_unknown_filters_values_are_400(api, market):
+    assert api.get(URL, {"domain": "astrology"}).status_code == 400
+    assert api.get(URL, {"tier": "guru"}).status_code == 400
+    assert api.get(URL, {"country": "XX"}).status_code == 400
+
+
+def test_an_unchanged_poll_gets_304_by_etag_and_by_date(api, market):
+    first = api.get(URL)
+    assert first["ETag"] and first["Last-Modified"]
+    assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert api.get(URL, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert api.get(URL, {"format": "csv"}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_a_rebuild_changes_the_etag(api, market):
+    first = api.get(URL)
+    engine.rebuild_all()
+    again = api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+
+
+def test_query_count_does_not_grow_with_page_size(api, market):
+    counts = []
+    for size in (2, 50):
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(URL, {"page_size": size, "nocache": size}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_a_key_without_benchmarks_read_is_403_and_with_it_200(make_partner, market):
+    _, writer = make_partner("Writer", scopes="surveys:write")
+    _, reader = make_partner("Reader", scopes="benchmarks:read")
+    assert writer.get(URL).status_code == 403
+    assert reader.get(URL).status_code == 200
+    assert (
+        writer.get("/api/v1/benchmarks/position/", {"domain": "generalist", "tier": "entry", "rate": 15}).status_code
+        == 403
+    )
+
+
+def test_history_lists_a_cells_months_suppressed_alike(api, market):
+    engine.record_history()
+    response = api.get("/api/v1/benchmarks/history/", {"domain": "generalist", "tier": "entry", "country": "US"})
+    assert response.status_code == 200
+    [point] = response.json()["results"]
+    assert point["contributors"] == 12 and point["month"]
+    [law] = api.get("/api/v1/benchmarks/history/", {"domain": "law"}).json()["results"]
+    assert law["suppressed"] and law["p50"] is None
+    csv_text = api.get("/api/v1/benchmarks/history/", {"domain": "law", "format": "csv"}).content.decode()
+    assert "fewer than 5" in csv_text and "150" not in csv_text
+
+
+def test_position_of_a_rate_names_the_cell_used(api, market):
+    response = api.get(
+        "/api/v1/benchmarks/position/", {"domain": "generalist", "tier": "entry", "country": "US", "rate": "17.50"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["fallback"] == "exact"
+    assert body["percentile"] == pytest.approx(50, abs=1)
+    assert body["cell"]["key"]
+
+
+def test_position_of_a_band_in_another_unit_falls_back_to_all_countries(api, market):
+    response = api.get(
+        "/api/v1/benchmarks/position/",
+        {"domain": "generalist", "tier": "entry", "country": "IN", "band_min": 80, "band_max": 200, "unit": "day"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["fallback"] == "all countries"
+    assert body["hourly_usd"] == pytest.approx(17.5)
+    assert len(body["band_percentiles"]) == 2
+
+
+def test_position_is_404_when_only_suppressed_cells_exist(api, market):
+    response = api.get("/api/v1/benchmarks/position/", {"domain": "law", "tier": "expert", "rate": 150})
+    assert response.status_code == 404
+
+
+def test_position_needs_a_rate_or_a_band(api, market):
+    assert api.get("/api/v1/benchmarks/position/", {"domain": "law", "tier": "expert"}).status_code == 400
+    assert api.get("/api/v1/benchmarks/position/", {"domain": "law", "tier": "expert", "rate": 0.01}).status_code == 400
+
+
+def test_report_returns_the_live_figures_and_hides_suppressed_ones(api, market):
+    response = api.get("/api/v1/report/")
+    assert response.status_code == 200
+    assert isinstance(response.json(), dict)
+    assert "150.0" not in response.content.decode()

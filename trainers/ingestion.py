@@ -1,0 +1,409 @@
+"""Bulk ingestion of pay surveys: the one path for ``import_surveys``, the admin CSV upload and ``surveys/batch/``.
+
+Every row goes through ``survey_submit`` (trainer=None), so outlier flagging, normalisation limits and the
+one-survey-per-key rule are exactly those of the survey form. A row is identified by its source and
+``external_id``; a row without one gets a stable hash of its content instead, so running the same file again
+changes nothing. A file that is broken as a whole (wrong columns, not UTF-8, a huge row, too many bytes) is
+refused before anything is stored: a first pass reads it through, a second pass stores it in batches.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django_countries import countries
+
+from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
+from benchmarks.models import Currency, Domain, Platform, Source
+from benchmarks.services import platform_resolve
+
+from .choices import SurveyStatus
+from .models import PaySurvey
+from .services import survey_submit
+
+COLUMNS = (
+    "period", "platform", "domain", "skill_tier", "country", "currency", "amount", "unit", "hours_per_week",
+    "minutes_per_task", "project_hours", "unpaid_hours_per_week", "task_type", "engagement", "external_id",
+)  # fmt: skip
+REQUIRED_COLUMNS = ("period", "platform", "domain", "skill_tier", "country", "currency", "amount", "unit")
+OPTIONAL_DECIMALS = ("hours_per_week", "minutes_per_task", "project_hours", "unpaid_hours_per_week")
+
+MAX_FILE_BYTES = 200 * 1024 * 1024  # 100,000 rows take about 10 MB; anything near this is not a survey file.
+MAX_ROW_CHARS = 2_000  # the longest honest row is a few hundred characters.
+MAX_FIELD_CHARS = 100  # external_id, the longest column, holds 100 characters.
+BATCH_SIZE = 500  # rows a transaction: small enough to keep locks short, large enough to amortise the commit.
+
+ACCEPTED, FLAGGED, REJECTED = SurveyStatus.ACCEPTED.value, SurveyStatus.FLAGGED.value, SurveyStatus.REJECTED.value
+OUTCOMES = (ACCEPTED, FLAGGED, REJECTED)
+
+
+class IngestionError(Exception):
+    """The file as a whole cannot be read; nothing from it was stored."""
+
+
+class RowError(Exception):
+    """One row cannot be filed; the message says which column and what would be accepted."""
+
+
+@dataclass
+class RowResult:
+    line: int  # 1-based data row number (the header is row 0); for JSON batches, the index in the list
+    status: str  # accepted / flagged / rejected
+    reason: str = ""
+    external_id: str = ""
+    unchanged: bool = False  # the same row was stored before: nothing changed
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.line,
+            "status": self.status,
+            "reason": self.reason,
+            "external_id": self.external_id,
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass
+class Summary:
+    counts: dict = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    unchanged: int = 0
+    rows: int = 0
+    dry_run: bool = False
+
+    def add(self, result: RowResult) -> None:
+        self.rows += 1
+        self.counts[result.status] += 1
+        self.unchanged += result.unchanged
+
+    def line(self) -> str:
+        prefix = "Dry run, nothing stored: " if self.dry_run else ""
+        return (
+            f"{prefix}{self.rows} rows: {self.counts[ACCEPTED]} accepted, {self.counts[FLAGGED]} flagged, "
+            f"{self.counts[REJECTED]} rejected ({self.unchanged} unchanged)."
+        )
+
+    def as_dict(self) -> dict:
+        return {"rows": self.rows, **self.counts, "unchanged": self.unchanged, "dry_run": self.dry_run}
+
+
+# --- Reading a file ---------------------------------------------------------------------------------------------
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary stream that refuses to read past ``limit`` bytes and tells how many it has read."""
+
+    def __init__(self, raw, limit: int):
+        self.raw, self.limit, self.count = raw, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        if isinstance(data, str):
+            raise IngestionError("Open the file in binary mode.")
+        self.count += len(data)
+        if self.count > self.limit:
+            raise IngestionError(f"The file is larger than {self.limit:,} bytes; split it into smaller files.")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _csv_rows(raw, *, max_bytes: int) -> Iterator[tuple[int, dict, int]]:
+    """(row number, {column: text}, bytes read so far) for each data row; IngestionError for a broken file."""
+    counter = _CountingReader(raw, max_bytes)
+    text = io.TextIOWrapper(io.BufferedReader(counter), encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise IngestionError("The file is empty; it needs a header row: " + ",".join(COLUMNS))
+        columns = [name.strip().lower() for name in header]
+        _check_columns(columns)
+        for number, values in enumerate(reader, start=1):
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue
+            if len(values) != len(columns):
+                raise IngestionError(f"Row {number} has {len(values)} values; the header has {len(columns)} columns.")
+            if sum(len(v) for v in values) > MAX_ROW_CHARS:
+                raise IngestionError(f"Row {number} is longer than {MAX_ROW_CHARS:,} characters.")
+            yield number, dict(zip(columns, values, strict=True)), counter.count
+    except UnicodeDecodeError as exc:
+        raise IngestionError(
+            f"The file is not UTF-8 text (byte {exc.start} of a read block); save it as UTF-8."
+        ) from None
+    except csv.Error as exc:
+        raise IngestionError(f"The file is not valid CSV near row {reader.line_num}: {exc}.") from None
+
+
+def _check_columns(columns: list[str]) -> None:
+    unknown = [c for c in columns if c not in COLUMNS]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    problems = []
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(unknown)}")
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if duplicated:
+        problems.append(f"repeated column(s) {', '.join(duplicated)}")
+    if problems:
+        raise IngestionError(f"Wrong columns: {'; '.join(problems)}. Expected: {','.join(COLUMNS)}.")
+
+
+# --- One row to survey fields -----------------------------------------------------------------------------------
+
+
+class _Vocabulary:
+    """Lookups cached for one ingestion run, so a 100,000-row file asks the database once per distinct value."""
+
+    def __init__(self):
+        self.domains = {d.slug: d for d in Domain.objects.all()}
+        self.currencies = {c.code: c for c in Currency.objects.all()}
+        self.platforms: dict[str, Platform | None] = {}
+
+    def platform(self, text: str) -> Platform:
+        key = text.strip().lower()
+        if key not in self.platforms:
+            self.platforms[key] = platform_resolve(text)
+        platform = self.platforms[key]
+        if platform is None:
+            raise RowError(f"platform: unknown platform {text!r}; use a known platform name, website or alias.")
+        return platform
+
+
+def _text(row: Mapping, name: str) -> str:
+    value = row.get(name)
+    value = "" if value is None else str(value).strip()
+    if len(value) > MAX_FIELD_CHARS:
+        raise RowError(f"{name}: longer than {MAX_FIELD_CHARS} characters.")
+    return value
+
+
+def _period(text: str) -> datetime.date:
+    for fmt in ("%Y-%m", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date().replace(day=1)
+        except ValueError:
+            continue
+    raise RowError(f"period: {text!r} is not a month; write it as YYYY-MM (e.g. 2025-03).")
+
+
+def _decimal(name: str, text: str, *, required: bool = False) -> Decimal | None:
+    if not text:
+        if required:
+            raise RowError(f"{name}: required.")
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise RowError(f"{name}: {text!r} is not a number.") from None
+    if not value.is_finite():
+        raise RowError(f"{name}: {text!r} is not a number.")
+    return value
+
+
+def _choice(name: str, text: str, choices: type, default: str | None = None) -> str:
+    value = text.lower()
+    if not value and default is not None:
+        return default
+    if value not in choices.values:
+        raise RowError(f"{name}: {text!r} is not one of {', '.join(choices.values)}.")
+    return value
+
+
+def row_fields(row: Mapping, vocabulary: _Vocabulary) -> tuple[dict, str]:
+    """The ``survey_submit`` fields and the external id of one row of text; RowError when a value is wrong."""
+    for name in REQUIRED_COLUMNS:
+        if not _text(row, name):
+            raise RowError(f"{name}: required.")
+    domain = vocabulary.domains.get(_text(row, "domain").lower())
+    if domain is None:
+        raise RowError(f"domain: unknown domain {_text(row, 'domain')!r}; use one of {', '.join(vocabulary.domains)}.")
+    currency = vocabulary.currencies.get(_text(row, "currency").upper())
+    if currency is None or not currency.active:
+        raise RowError(f"currency: {_text(row, 'currency')!r} is not a currency the portal converts.")
+    country = _text(row, "country").upper()
+    if country not in countries:
+        raise RowError(f"country: {country!r} is not an ISO 3166-1 alpha-2 code (e.g. US, IN, GB).")
+    fields = {
+        "period": _period(_text(row, "period")),
+        "platform": vocabulary.platform(_text(row, "platform")),
+        "domain": domain,
+        "tier": _choice("skill_tier", _text(row, "skill_tier"), SkillTier),
+        "country": country,
+        "currency": currency,
+        "amount": _decimal("amount", _text(row, "amount"), required=True),
+        "unit": _choice("unit", _text(row, "unit"), PayUnit),
+        "task_type": _choice("task_type", _text(row, "task_type"), TaskType, default=TaskType.OTHER),
+        "engagement": _choice("engagement", _text(row, "engagement"), Engagement, default=Engagement.FREELANCE),
+    }
+    for name in OPTIONAL_DECIMALS:
+        fields[name] = _decimal(name, _text(row, name))
+    return fields, _text(row, "external_id") or row_hash(fields)
+
+
+def row_hash(fields: dict) -> str:
+    """A stable id for a row without ``external_id``: the same answers (however spelt) give the same id."""
+    parts = []
+    for name in sorted(fields):
+        value = fields[name]
+        if isinstance(value, Decimal):
+            value = format(value.normalize(), "f")
+        elif hasattr(value, "pk"):
+            value = value.pk
+        parts.append(f"{name}={'' if value is None else value}")
+    return "row-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+def _same(survey: PaySurvey, fields: dict) -> bool:
+    for name, value in fields.items():
+        stored = getattr(survey, f"{name}_id" if name in ("platform", "domain", "currency") else name)
+        wanted = value.pk if hasattr(value, "pk") else value
+        if name == "country":
+            stored = str(stored)
+        if stored != wanted:
+            return False
+    return True
+
+
+def _message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{name}: {' '.join(m.messages[0] for m in errs)}" for name, errs in exc.error_dict.items())
+    return " ".join(exc.messages)
+
+
+# --- Storing ----------------------------------------------------------------------------------------------------
+
+
+def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary: _Vocabulary) -> list[RowResult]:
+    """File one batch of rows in the caller's transaction; each row in its own savepoint (survey_submit's)."""
+    prepared: list[tuple[int, dict | None, str, str]] = []
+    for line, row in batch:
+        try:
+            fields, external_id = row_fields(row, vocabulary)
+            prepared.append((line, fields, external_id, ""))
+        except RowError as exc:
+            prepared.append((line, None, _text_or_empty(row, "external_id"), str(exc)))
+    ids = [external_id for _, fields, external_id, _ in prepared if fields is not None]
+    stored = {s.external_id: s for s in PaySurvey.objects.filter(source=source, external_id__in=ids)}
+    results = []
+    for line, fields, external_id, error in prepared:
+        if fields is None:
+            results.append(RowResult(line, REJECTED, error, external_id))
+            continue
+        previous = stored.get(external_id)
+        if previous is not None and previous.status != SurveyStatus.WITHDRAWN and _same(previous, fields):
+            status = previous.status if previous.status in OUTCOMES else REJECTED
+            results.append(RowResult(line, status, previous.status_reason, external_id, unchanged=True))
+            continue
+        results.append(_submit(line, fields, external_id, source))
+    return results
+
+
+def _text_or_empty(row: Mapping, name: str) -> str:
+    try:
+        return _text(row, name)
+    except RowError:
+        return ""
+
+
+def _submit(line: int, fields: dict, external_id: str, source: Source) -> RowResult:
+    try:
+        outcome = survey_submit(trainer=None, source=source, external_id=external_id, **fields)
+    except ValidationError as exc:  # ServiceError is one, with the field it concerns
+        return RowResult(line, REJECTED, _message(exc), external_id)
+    except IntegrityError:
+        # survey_submit's savepoint rolled back: a concurrent push stored this key first. Running again settles it.
+        return RowResult(
+            line, REJECTED, "Another upload stored this row at the same moment; send it again.", external_id
+        )
+    survey = outcome.survey
+    return RowResult(line, survey.status, survey.status_reason, external_id)
+
+
+def _batches(rows: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in rows:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+ProgressCallback = Callable[[int, int], None]  # (rows done, bytes read)
+RowCallback = Callable[[RowResult], None]
+
+
+def ingest_rows(
+    rows: Iterable[tuple[int, Mapping]],
+    *,
+    source: Source,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    on_row: RowCallback | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """File (row number, {column: value}) pairs as surveys of ``source``, one transaction per batch.
+
+    Inside a transaction of the caller's, batches are savepoints of it (``surveys/batch/`` keeps all rows and its
+    idempotency record in one transaction). ``dry_run`` files every batch and rolls it back.
+    """
+    summary = Summary(dry_run=dry_run)
+    vocabulary = _Vocabulary()
+    for batch in _batches(rows, batch_size):
+        with transaction.atomic():
+            results = _store_batch(batch, source=source, vocabulary=vocabulary)
+            if dry_run:
+                transaction.set_rollback(True)
+        for result in results:
+            summary.add(result)
+            if on_row is not None:
+                on_row(result)
+        if progress is not None:
+            progress(summary.rows)
+    return summary
+
+
+def check_csv(file, *, max_bytes: int = MAX_FILE_BYTES) -> int:
+    """Read a CSV file through, raising IngestionError if it is broken; the number of data rows."""
+    rows = 0
+    for _ in _csv_rows(file, max_bytes=max_bytes):
+        rows += 1
+    return rows
+
+
+def ingest_csv(
+    file,
+    *,
+    source: Source,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    max_bytes: int = MAX_FILE_BYTES,
+    on_row: RowCallback | None = None,
+    progress: ProgressCallback | None = None,
+) -> Summary:
+    """Import a CSV file opened in binary mode (seekable): checked whole first, then stored batch by batch.
+
+    ``on_row`` sees each row's result as it is stored (nothing is kept in memory); ``progress`` gets
+    (rows done, bytes read) after each batch.
+    """
+    check_csv(file, max_bytes=max_bytes)
+    file.seek(0)
+    position = {"bytes": 0}
+
+    def rows():
+        for number, row, read in _csv_rows(file, max_bytes=max_bytes):
+            position["bytes"] = read
+            yield number, row
+
+    report = None if progress is None else (lambda done: progress(done, position["bytes"]))
+    return ingest_rows(rows(), source=source, dry_run=dry_run, batch_size=batch_size, on_row=on_row, progress=report)
