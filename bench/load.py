@@ -1,0 +1,413 @@
+"""Load and faults against the production stack: gunicorn + Celery worker + beat + PostgreSQL + Redis, on this machine.
+
+    .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--fault none|redis|worker|postgres]
+                                   [--fault-at 20] [--fault-for 15] [--port 8765]
+
+It makes a database of its own (``bench_load``, dropped and made anew), migrates it, seeds a small demo, issues a
+partner key, starts the stack with the production settings, then runs --clients threads for --seconds: each files a
+one-row survey batch (``/api/v1/surveys/batch/`` under an Idempotency-Key), reads benchmarks (``/api/v1/benchmarks/``)
+or browses the job board (``/jobs/``). With --fault it stops Redis, kills the worker with SIGKILL, or restarts
+PostgreSQL at --fault-at seconds, for --fault-for seconds, then brings it back.
+
+Afterwards it waits for the dirty-cell backlog to drain (the periodic sweep runs every minute) and checks what must
+hold: every survey the API accepted is in the database exactly once, and the published cells equal a full rebuild
+from scratch. It prints requests, errors, p50/p95/max latency per kind, requests slower than 2 s, the catch-up time
+and both checks; the exit status is 1 when a check fails.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from common import DEFAULT_SERVER, ROOT, create_database
+
+DATABASE = "bench_load"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
+DOMAINS = ["generalist", "medicine", "law", "engineering", "software", "mathematics", "finance", "sciences"]
+TIERS = ["entry", "skilled", "expert", "top_expert"]
+COUNTRIES = ["US", "GB", "IN", "PH", "CA", "DE"]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def drop_and_create(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{DEFAULT_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    create_database(url)
+
+
+class Stack:
+    """gunicorn, a Celery worker and beat, each a process of its own, with the production settings."""
+
+    def __init__(self, env: dict, port: int, workdir: Path):
+        self.env, self.port, self.workdir = env, port, workdir
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def _start(self, name: str, command: list[str]) -> None:
+        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - the process keeps it for its lifetime
+        self.procs[name] = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def start_web(self) -> None:
+        self._start(
+            "web",
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "portal.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "3",
+                "--threads",
+                "8",
+                "--timeout",
+                "30",
+            ],
+        )
+
+    def start_worker(self) -> None:
+        self._start(
+            "worker",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+        )
+
+    def start_beat(self) -> None:
+        schedule = self.workdir / "beat-schedule"
+        self._start(
+            "beat",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "beat",
+                "--loglevel",
+                "WARNING",
+                "--schedule",
+                str(schedule),
+            ],
+        )
+
+    def kill(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop(self) -> None:
+        for name in list(self.procs):
+            proc = self.procs.pop(name)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_for_http(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/domains/")
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the web server did not come up; see its log")
+
+
+class Client(threading.Thread):
+    """One simulated client: a fixed mix of survey pushes, benchmark reads and job-board pages."""
+
+    def __init__(self, n: int, port: int, key: str, until: float, results: dict, accepted: list, lock):
+        super().__init__(daemon=True)
+        self.n, self.port, self.key, self.until = n, port, key, until
+        self.results, self.accepted, self.lock = results, accepted, lock
+
+    def request(self, kind: str, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
+        started = time.monotonic()
+        status, data = 0, b""
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            status, data = response.status, response.read()
+            conn.close()
+        except OSError as error:
+            status, data = -1, str(error).encode()
+        elapsed = time.monotonic() - started
+        with self.lock:
+            self.results[kind].append((elapsed, status))
+        return status, data
+
+    def run(self) -> None:
+        import random
+
+        rng = random.Random(self.n)
+        auth = {"Authorization": f"Api-Key {self.key}"}
+        i = 0
+        while time.monotonic() < self.until:
+            i += 1
+            roll = rng.random()
+            if roll < 0.4:
+                external_id = f"load-{self.n}-{i}-{uuid.uuid4().hex[:6]}"
+                row = {
+                    "period": time.strftime("%Y-%m"),
+                    "platform": rng.choice(["Outlier", "mercor.com", "Appen"]),
+                    "domain": rng.choice(DOMAINS),
+                    "skill_tier": rng.choice(TIERS),
+                    "country": rng.choice(COUNTRIES),
+                    "currency": "USD",
+                    "amount": f"{rng.lognormvariate(3.2, 0.35):.2f}",
+                    "unit": "hour",
+                    "external_id": external_id,
+                }
+                headers = {**auth, "Content-Type": "application/json", "Idempotency-Key": external_id}
+                status, data = self.request(
+                    "survey", "POST", "/api/v1/surveys/batch/", json.dumps({"rows": [row]}), headers
+                )
+                if status == 200:
+                    rows = json.loads(data)["rows"]
+                    if rows and rows[0]["status"] in ("accepted", "flagged"):
+                        with self.lock:
+                            self.accepted.append(external_id)
+            elif roll < 0.7:
+                domain = rng.choice(DOMAINS)
+                self.request("benchmarks", "GET", f"/api/v1/benchmarks/?domain={domain}", headers=auth)
+            else:
+                self.request("jobs", "GET", f"/jobs/?page={rng.randint(1, 3)}&sort=-rate")
+
+
+def inject(fault: str, at: float, duration: float, stack: Stack, log: list) -> threading.Thread:
+    def run():
+        time.sleep(at)
+        log.append(f"{time.strftime('%X')} fault: {fault} for {duration:.0f} s")
+        if fault == "redis":
+            subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True)
+            time.sleep(duration)
+            subprocess.run(REDIS_START, check=True)
+        elif fault == "worker":
+            stack.kill("worker")
+            time.sleep(duration)
+            stack.start_worker()
+        elif fault == "postgres":
+            version = sorted(os.listdir("/etc/postgresql"))[0]
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"], check=True
+            )
+        log.append(f"{time.strftime('%X')} fault over: {fault}")
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def cells_snapshot() -> dict:
+    from benchmarks.models import BenchmarkCell
+
+    fields = ["contributors", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90"]
+    return {row["cell_key"]: tuple(row[f] for f in fields) for row in BenchmarkCell.objects.values("cell_key", *fields)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--fault", choices=["none", "redis", "worker", "postgres"], default="none")
+    parser.add_argument("--fault-at", type=float, default=20)
+    parser.add_argument("--fault-for", type=float, default=15)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--drain-timeout", type=float, default=180, help="seconds to wait for the backlog")
+    args = parser.parse_args()
+
+    url = f"{DEFAULT_SERVER}/{DATABASE}"
+    drop_and_create(url)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+        # Load from one address must measure the portal, not the anonymous throttle.
+        "API_THROTTLE_ANON": "1000000/min",
+        "API_THROTTLE_PARTNER": "1000000/min",
+    }
+    os.environ.update(env)
+    manage = [sys.executable, "manage.py"]
+    print("Preparing the database (migrate, seed_demo, collectstatic, partner key)...", flush=True)
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["seed_demo", "--surveys", "800", "--postings", "80"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    key = subprocess.run(
+        [*manage, "create_partner_key", "Load test", "--scopes", "benchmarks:read,surveys:write"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+    stack = Stack(env, args.port, workdir)
+    fault_log: list[str] = []
+    try:
+        stack.start_web()
+        stack.start_worker()
+        stack.start_beat()
+        wait_for_http(args.port)
+        time.sleep(3)  # let the worker connect to the broker before the clock starts
+        print(f"Load: {args.clients} clients for {args.seconds:.0f} s, fault: {args.fault}", flush=True)
+        results: dict[str, list] = defaultdict(list)
+        accepted: list[str] = []
+        lock = threading.Lock()
+        until = time.monotonic() + args.seconds
+        clients = [Client(n, args.port, key, until, results, accepted, lock) for n in range(args.clients)]
+        fault = inject(args.fault, args.fault_at, args.fault_for, stack, fault_log) if args.fault != "none" else None
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+        if fault is not None:
+            fault.join()
+        load_over = time.monotonic()
+        drained = drain(args.drain_timeout)
+        catch_up = time.monotonic() - load_over
+    finally:
+        stack.stop()
+
+    from django.db import connection
+
+    from benchmarks import engine
+    from trainers.models import PaySurvey
+
+    connection.close()
+    stored = dict(
+        PaySurvey.objects.filter(external_id__in=accepted)
+        .values_list("external_id")
+        .annotate(n=django.db.models.Count("id"))
+    )
+    lost = [e for e in accepted if e not in stored]
+    duplicated = [e for e, n in stored.items() if n != 1]
+    published = cells_snapshot()
+    engine.rebuild_all()
+    rebuilt = cells_snapshot()
+    differing = sorted(k for k in set(published) | set(rebuilt) if published.get(k) != rebuilt.get(k))
+
+    print("\n".join(fault_log))
+    total = sum(len(v) for v in results.values())
+    errors = sum(1 for v in results.values() for _, status in v if status < 0 or status >= 500)
+    slow = sum(1 for v in results.values() for elapsed, _ in v if elapsed > 2)
+    print(
+        f"\nrequests {total:,} in {args.seconds:.0f} s ({total / args.seconds:,.0f}/s); errors (5xx or no answer) "
+        f"{errors}; slower than 2 s {slow}"
+    )
+    print(f"{'kind':<12}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for kind, values in sorted(results.items()):
+        times = [elapsed * 1000 for elapsed, _ in values]
+        errs = sum(1 for _, status in values if status < 0 or status >= 500)
+        print(
+            f"{kind:<12}{len(values):>10,}{errs:>8}{percentile(times, 0.5):>9.0f}{percentile(times, 0.95):>9.0f}"
+            f"{max(times, default=0):>9.0f}"
+        )
+    print(
+        f"\nsurveys accepted by the API: {len(accepted):,}; lost: {len(lost)}; stored more than once: {len(duplicated)}"
+    )
+    print(f"backlog drained: {'yes' if drained else 'NO'} ({catch_up:.0f} s after the load ended)")
+    print(
+        f"published cells equal a full rebuild: {'yes' if not differing else 'NO'} ({len(rebuilt):,} cells, "
+        f"{len(differing)} differ)"
+    )
+    print(f"logs: {workdir}")
+    return 0 if drained and not lost and not duplicated and not differing else 1
+
+
+def drain(timeout: float) -> bool:
+    """Wait until no dirty cell is left (two looks in a row), or the timeout."""
+    from django.db import OperationalError, connection
+
+    from benchmarks.models import DirtyCell
+
+    deadline = time.monotonic() + timeout
+    clean_looks = 0
+    while time.monotonic() < deadline:
+        try:
+            clean_looks = clean_looks + 1 if not DirtyCell.objects.exists() else 0
+        except OperationalError:
+            connection.close()
+            clean_looks = 0
+        if clean_looks >= 2:
+            return True
+        time.sleep(2)
+    return False
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
