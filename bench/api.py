@@ -9,6 +9,8 @@ view exists only here, never in the portal's URLs) and runs wrk against:
 
 * ``/bench/bare/`` — a Django view returning a small ``JsonResponse``: the floor of the same stack (middleware,
   gunicorn, Python);
+* ``/bench/bare-cells/?domain=medicine`` — the same 25 cells read through the selector and returned as a
+  ``JsonResponse``: what the API adds on top of the work itself;
 * ``/api/v1/benchmarks/?domain=medicine`` with the partner key — key check, throttle in Redis, suppression-aware
   selector, pagination;
 * the same anonymously (throttled per IP), and a conditional poll that is answered 304.
@@ -33,11 +35,24 @@ if __name__ != "__main__":
 
         return JsonResponse({"next": None, "previous": None, "results": [{"key": "bare", "p50": 25.0}]})
 
+    def bare_cells(request):
+        """The same cells as the API's first page, straight from the selector: no DRF, key, throttle or cache."""
+        from django.http import JsonResponse
+
+        from benchmarks.selectors import cells_published
+
+        cells = cells_published(domain=request.GET.get("domain"))[:25]
+        return JsonResponse({"next": None, "previous": None, "results": [cell.as_dict() for cell in cells]})
+
     def __getattr__(name: str):
         if name == "urlpatterns":
             from django.urls import include, path
 
-            return [path("bench/bare/", bare), path("", include("portal.urls"))]
+            return [
+                path("bench/bare/", bare),
+                path("bench/bare-cells/", bare_cells),
+                path("", include("portal.urls")),
+            ]
         raise AttributeError(name)
 
 else:
@@ -86,7 +101,7 @@ else:
         parser.add_argument("--duration", type=int, default=15)
         parser.add_argument("--connections", type=int, default=32)
         parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--port", type=int, default=18765)
         args = parser.parse_args()
 
         create_database(args.database_url)
@@ -105,6 +120,11 @@ else:
         )
         _, key = partner_key_issue(partner=partner)
 
+        import socket
+
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+                raise SystemExit(f"Port {args.port} is in use (another server?); choose one with --port.")
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.api",
@@ -124,7 +144,7 @@ else:
         )  # fmt: skip
         base = f"http://127.0.0.1:{args.port}"
         try:
-            for _ in range(100):
+            for _ in range(300):  # gunicorn boots slowly on a busy machine
                 try:
                     urllib.request.urlopen(f"{base}/bench/bare/", timeout=1)  # noqa: S310 (loopback)
                     break
@@ -137,6 +157,7 @@ else:
             keyed = {"Authorization": f"Api-Key {key}"}
             runs = [
                 ("bare JsonResponse", f"{base}/bench/bare/", {}),
+                ("bare JsonResponse of the same cells", f"{base}/bench/bare-cells/?domain=medicine", {}),
                 ("benchmarks/ with a partner key", api_url, keyed),
                 ("benchmarks/ anonymous", api_url, {}),
                 ("benchmarks/ conditional poll (304)", api_url, {**keyed, "If-None-Match": etag}),
@@ -149,11 +170,14 @@ else:
                 wrk(url, duration=3, connections=args.connections, headers=headers)  # warm-up
                 results[label] = wrk(url, duration=args.duration, connections=args.connections, headers=headers)
                 rps, p95, count, errors = results[label]
-                print(f"{label:38} {rps:9,.0f} req/s   p95 {p95:7.2f} ms   ({count:,} requests, {errors} errors)")
+                print(f"{label:40} {rps:9,.0f} req/s   p95 {p95:7.2f} ms   ({count:,} requests, {errors} errors)")
             bare_rps = results["bare JsonResponse"][0]
             ratio = results["benchmarks/ with a partner key"][0] / bare_rps
             print(f"\nratio benchmarks/ (partner key) / bare: {ratio:.2f} (target >= 0.6)")
             print(f"ratio benchmarks/ (anonymous) / bare:   {results['benchmarks/ anonymous'][0] / bare_rps:.2f}")
+            cells_rps = results["bare JsonResponse of the same cells"][0]
+            print(f"ratio benchmarks/ (partner key) / bare JsonResponse of the same cells: "
+                  f"{results['benchmarks/ with a partner key'][0] / cells_rps:.2f}")  # fmt: skip
         finally:
             gunicorn.terminate()
             gunicorn.wait(timeout=10)

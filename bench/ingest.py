@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--batch-rows", type=int, default=1000)
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=18766)
     args = parser.parse_args()
 
     _reset_database(args.database_url)
