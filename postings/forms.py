@@ -2,19 +2,11 @@
 
 from django import forms
 
-from benchmarks.errors import ServiceError
+from benchmarks.forms import ServiceErrorFormMixin
 from benchmarks.models import Currency, Domain
 
 from .models import JobPosting
 from .services import POSTING_FIELDS
-
-
-class ServiceErrorFormMixin:
-    """Show a service's refusal on the field it names (or above the form), worded as the service worded it."""
-
-    def add_service_error(self, error: ServiceError) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.text)
 
 
 class PostingForm(ServiceErrorFormMixin, forms.ModelForm):

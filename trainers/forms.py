@@ -5,21 +5,13 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from benchmarks.errors import ServiceError
+from benchmarks.forms import ServiceErrorFormMixin
 from benchmarks.models import Currency, Domain, Platform
 
 from .models import PaySurvey, TrainerProfile
 from .services import SURVEY_FIELDS
 
 PROFILE_FIELDS = ("display_name", "headline", "domains", "tier", "credentials", "languages", "country")
-
-
-class ServiceErrorFormMixin:
-    """Show a service's refusal on the field it names (or above the form), worded as the service worded it."""
-
-    def add_service_error(self, error: ServiceError) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.text)
 
 
 class ProfileForm(ServiceErrorFormMixin, forms.ModelForm):
