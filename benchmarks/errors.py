@@ -42,3 +42,12 @@ def validated(instance, **kwargs):
 def with_article(phrase: str) -> str:
     """'an accepted survey', 'a draft posting': the indefinite article a refusal message starts with."""
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
+def assign_fields(instance, fields: dict, *, allowed, noun: str) -> None:
+    """Set ``fields`` on ``instance``, refusing any name a service does not take (nothing is set then)."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ServiceError(f"Unknown {noun} field(s): {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(instance, name, value)

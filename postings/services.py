@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from benchmarks.choices import ObservationKind, SourceKind
-from benchmarks.errors import ServiceError, validated, with_article
+from benchmarks.errors import ServiceError, assign_fields, validated, with_article
 from benchmarks.normalisation import normalise_pay
 from benchmarks.services import observation_remove, observation_upsert, source_get_or_create
 
@@ -91,11 +91,7 @@ def membership_add(*, company: Company, user, role: str = MembershipRole.RECRUIT
 
 
 def _apply_posting_fields(posting: JobPosting, fields: dict) -> None:
-    unknown = set(fields) - set(POSTING_FIELDS)
-    if unknown:
-        raise ServiceError(f"Unknown posting field(s): {', '.join(sorted(unknown))}.")
-    for name, value in fields.items():
-        setattr(posting, name, value)
+    assign_fields(posting, fields, allowed=POSTING_FIELDS, noun="posting")
     if posting.rate_min is not None and posting.rate_max is not None and posting.rate_min > posting.rate_max:
         raise ServiceError("The minimum rate must not be above the maximum rate.", field="rate_min")
     today = timezone.now().date()

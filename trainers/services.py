@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from benchmarks.choices import ObservationKind
-from benchmarks.errors import ServiceError, validated, with_article
+from benchmarks.errors import ServiceError, assign_fields, validated, with_article
 from benchmarks.models import Source
 from benchmarks.normalisation import normalise_pay
 from benchmarks.services import is_outlier, observation_remove, observation_upsert, survey_form_source
@@ -70,11 +70,7 @@ def survey_period(value: datetime.date, *, today: datetime.date | None = None) -
 
 
 def _apply_fields(survey: PaySurvey, fields: dict) -> None:
-    unknown = set(fields) - set(SURVEY_FIELDS)
-    if unknown:
-        raise ServiceError(f"Unknown survey field(s): {', '.join(sorted(unknown))}.")
-    for name, value in fields.items():
-        setattr(survey, name, value)
+    assign_fields(survey, fields, allowed=SURVEY_FIELDS, noun="survey")
     survey.period = survey_period(survey.period)
     if not survey.domain.active:
         raise ServiceError(f"The domain {survey.domain} is no longer offered; choose another.", field="domain")

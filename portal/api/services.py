@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from benchmarks.choices import SourceKind
-from benchmarks.errors import ServiceError
+from benchmarks.errors import ServiceError, assign_fields
 from benchmarks.models import Source
 from benchmarks.services import source_get_or_create
 from portal.models import Partner, PartnerAPIKey, parse_scopes
@@ -67,13 +67,8 @@ def partner_create(
 @transaction.atomic
 def partner_update(*, partner: Partner, by=SYSTEM, **fields) -> Partner:
     """Change a partner's name, scopes, company, source or active flag; a new company gets the seat."""
-    allowed = {"name", "scopes", "company", "source", "active"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ServiceError(f"Unknown partner field(s): {', '.join(sorted(unknown))}.")
     previous_company_id = Partner.objects.filter(pk=partner.pk).values_list("company_id", flat=True).first()
-    for name, value in fields.items():
-        setattr(partner, name, value)
+    assign_fields(partner, fields, allowed={"name", "scopes", "company", "source", "active"}, noun="partner")
     partner.full_clean()
     partner.save()
     if partner.user_id and previous_company_id and previous_company_id != partner.company_id:
