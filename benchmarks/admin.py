@@ -147,8 +147,9 @@ class CellAdminMixin:
 
     def get_list_display(self, request: HttpRequest):
         if request.user.is_superuser:
-            return [*self.cell_columns, *_STAT_FIELDS, self.time_column]
-        return [*self.cell_columns, "contributors_display", *[_published(f, f) for f in _STAT_FIELDS[1:]]]
+            return [*self.cell_columns, *_STAT_FIELDS, "counts_withheld", self.time_column]
+        published = [_published("observations_band", "observations"), *[_published(f, f) for f in _STAT_FIELDS[2:]]]
+        return [*self.cell_columns, "contributors_display", *published]
 
     def get_fields(self, request: HttpRequest, obj=None):
         return self.get_list_display(request) if request.user.is_superuser else self.cell_columns

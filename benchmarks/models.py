@@ -217,8 +217,10 @@ def cell_key(domain_id: int | None, tier: str, country: str, kind: str) -> str:
 class CellStats(models.Model):
     """The statistics a cell publishes, shared by the current cells and their monthly history.
 
-    Numbers are stored raw, as computed; suppression (too few contributors) is applied when they are read, by
-    ``benchmarks.selectors``, so changing the thresholds needs no rebuild.
+    Numbers are stored raw, as computed; suppression (too few contributors) and the counts' bands are applied when
+    they are read, by ``benchmarks.selectors``, so changing the thresholds needs no rebuild. ``counts_withheld`` is
+    the one published decision stored with them: set by ``benchmarks.privacy.refresh_withheld_counts`` over a whole
+    snapshot, because whether a cell's counts give a suppressed neighbour away depends on every cell around it.
     """
 
     cell_key = models.CharField(max_length=64)
@@ -237,6 +239,10 @@ class CellStats(models.Model):
     p50 = models.FloatField(null=True, blank=True)
     p75 = models.FloatField(null=True, blank=True)
     p90 = models.FloatField(null=True, blank=True)
+    counts_withheld = models.BooleanField(
+        default=False,
+        help_text="Publish no contributor or observation counts: their bands would pin down a suppressed cell's.",
+    )
 
     class Meta:
         abstract = True

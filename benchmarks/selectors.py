@@ -5,9 +5,17 @@ Cells are stored raw; this module applies the privacy rules when they are read, 
 * a cell with fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` (5) distinct contributors publishes no statistics at all:
   ``suppressed=True``, every count and percentile ``None``, and ``contributors_display`` says "fewer than 5";
 * p10 and p90 need ``BENCHMARK_MIN_CONTRIBUTORS_TAILS`` (10): below that ``tails_suppressed=True`` and they are
-  ``None`` while p25–p75 are published.
+  ``None`` while p25–p75 are published;
+* contributors and observations are published in bands of 5 (``benchmarks.privacy.COUNT_BAND``): 12 contributors
+  read "10–14" (``contributors_band``, ``contributors_display``), and the ``contributors`` and ``observations``
+  numbers are the band's lower bound (10), so sorting and filtering keep working;
+* a cell whose bands would let a subtraction pin down a suppressed neighbour's count has ``counts_withheld=True``:
+  its contributors and observations are ``None`` and their bands read "withheld", its percentiles are published
+  (the differencing check, ``benchmarks.privacy``, decides this when the cells are published).
 
-Min, max and means are never published. Percentiles are US dollars an hour, rounded to the cent.
+Sources and platforms are exact: they count organisations, not people. Min, max and means are never published, and
+percentiles cannot be differenced (a rollup's percentile is no function of its children's), so only counts need
+bands. Percentiles are US dollars an hour, rounded to the cent.
 
 Naming cells: ``domain`` is a ``Domain``, its slug, or ``ALL`` ("*", all domains); ``tier`` a ``SkillTier`` value or
 ``ALL``; ``country`` an ISO 3166-1 alpha-2 code, ``""`` (postings open worldwide) or ``ALL``; ``kind`` an
@@ -38,6 +46,7 @@ from django_countries import countries
 
 from .choices import SKILL_TIER_ORDER, ObservationKind, SkillTier
 from .models import ALL, BenchmarkCell, CellHistory, CellStats, Domain, cell_key
+from .privacy import COUNT_BAND, count_band
 
 __all__ = [
     "ALL",
@@ -68,9 +77,12 @@ class PublishedCell:
     kind_label: str
     suppressed: bool  # fewer than BENCHMARK_MIN_CONTRIBUTORS: no statistics at all
     tails_suppressed: bool  # fewer than BENCHMARK_MIN_CONTRIBUTORS_TAILS: no p10 / p90
-    contributors_display: str  # the count, or "fewer than 5"
-    contributors: int | None
-    observations: int | None
+    counts_withheld: bool  # published percentiles, but no contributor or observation counts (differencing check)
+    contributors_display: str  # the band ("10–14"), "fewer than 5" or "withheld"
+    contributors: int | None  # the band's lower bound
+    contributors_band: str | None  # "10–14" or "withheld"; None when suppressed
+    observations: int | None  # the band's lower bound
+    observations_band: str | None  # "10–14" or "withheld"; None when suppressed
     sources: int | None
     platforms: int | None
     p10: float | None
@@ -130,6 +142,33 @@ def _cents(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+WITHHELD = "withheld"
+
+
+def _band_label(n: int) -> str:
+    """The published band of a count: 12 → "10–14"."""
+    low = count_band(n)
+    return f"{low:,}–{low + COUNT_BAND - 1:,}"
+
+
+def _counts(row: CellStats) -> dict:
+    if row.counts_withheld:
+        return {
+            "counts_withheld": True,
+            "contributors_display": WITHHELD,
+            **dict.fromkeys(["contributors", "observations"]),
+            **dict.fromkeys(["contributors_band", "observations_band"], WITHHELD),
+        }
+    return {
+        "counts_withheld": False,
+        "contributors_display": _band_label(row.contributors),
+        "contributors": count_band(row.contributors),
+        "contributors_band": _band_label(row.contributors),
+        "observations": count_band(row.observations),
+        "observations_band": _band_label(row.observations),
+    }
+
+
 def _statistics(row: CellStats) -> dict:
     minimum, tails_minimum = settings.BENCHMARK_MIN_CONTRIBUTORS, settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS
     suppressed = row.contributors < minimum
@@ -138,16 +177,16 @@ def _statistics(row: CellStats) -> dict:
         return {
             "suppressed": True,
             "tails_suppressed": True,
+            "counts_withheld": False,
             "contributors_display": f"fewer than {minimum}",
-            **dict.fromkeys(["contributors", "observations", "sources", "platforms"]),
+            **dict.fromkeys(["contributors", "contributors_band", "observations", "observations_band"]),
+            **dict.fromkeys(["sources", "platforms"]),
             **dict.fromkeys(["p10", "p25", "p50", "p75", "p90"]),
         }
     return {
         "suppressed": False,
         "tails_suppressed": tails_suppressed,
-        "contributors_display": str(row.contributors),
-        "contributors": row.contributors,
-        "observations": row.observations,
+        **_counts(row),
         "sources": row.sources,
         "platforms": row.platforms,
         "p10": None if tails_suppressed else _cents(row.p10),

@@ -1,8 +1,9 @@
 """The live report: the original study's findings restated with today's numbers, computed only from the cells.
 
 Every number comes from ``benchmarks.selectors``, so suppression applies here as everywhere: a cell with fewer than
-5 contributors shows no figures, p10 and p90 need 10. Nothing in the report is typed in except the original study's
-published figures, kept for comparison and labelled as such.
+5 contributors shows no figures, p10 and p90 need 10, counts are bands of 5 ("10–14") or "withheld" where the
+differencing check says so. Nothing in the report is typed in except the original study's published figures, kept
+for comparison and labelled as such.
 """
 
 import csv
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import Domain
+from benchmarks.privacy import COUNT_BAND
 from benchmarks.selectors import ALL, PublishedCell, cell_get, cells_last_updated, cells_published
 
 DOMAIN_RANGE_SLUGS = ("medicine", "engineering", "law")
@@ -26,8 +28,8 @@ PUBLISHED_2025 = {
 }
 CELL_FIELDS = (
     "key", "label", "domain", "domain_name", "tier", "tier_label", "country", "country_label", "kind", "kind_label",
-    "suppressed", "tails_suppressed", "contributors_display", "contributors", "observations", "sources", "platforms",
-    "p10", "p25", "p50", "p75", "p90",
+    "suppressed", "tails_suppressed", "counts_withheld", "contributors_display", "contributors", "contributors_band",
+    "observations", "observations_band", "sources", "platforms", "p10", "p25", "p50", "p75", "p90",
 )  # fmt: skip
 
 
@@ -40,6 +42,7 @@ def cell_summary(cell: PublishedCell | None, *, label: str = "") -> dict:
             "label": label,
             "suppressed": True,
             "tails_suppressed": True,
+            "counts_withheld": False,
             "contributors_display": f"fewer than {minimum}",
         }
     return {name: getattr(cell, name) for name in CELL_FIELDS}
@@ -50,14 +53,16 @@ def report_figures() -> dict:
 
     Shape (every ``cell`` below has the keys of ``CELL_FIELDS``: ``key``, ``label``, ``domain``, ``domain_name``,
     ``tier``, ``tier_label``, ``country``, ``country_label``, ``kind``, ``kind_label``, ``suppressed``,
-    ``tails_suppressed``, ``contributors_display``, ``contributors``, ``observations``, ``sources``, ``platforms``,
-    ``p10``, ``p25``, ``p50``, ``p75``, ``p90`` — US dollars an hour, ``None`` where suppressed)::
+    ``tails_suppressed``, ``counts_withheld``, ``contributors_display``, ``contributors``, ``contributors_band``,
+    ``observations``, ``observations_band``, ``sources``, ``platforms``, ``p10``, ``p25``, ``p50``, ``p75``, ``p90``
+    — US dollars an hour, ``None`` where suppressed; counts are bands, see ``benchmarks.selectors``)::
 
         {
           "generated_at": ISO 8601 datetime,
           "last_updated": ISO 8601 datetime of the newest cell, or None before the first computation,
           "window_months": 12, "min_contributors": 5, "min_contributors_tails": 10,
-          "totals": {"data_points": int | None, "sources": int | None, "suppressed": bool, "partial": bool,
+          "totals": {"data_points": int | None, "data_points_display": str | None, "sources": int | None,
+                     "suppressed": bool, "partial": bool,
                      "by_kind": {"reported": cell, "advertised": cell}},     # all domains, tiers, countries
           "entry_generalist_us": {"published_2025": str, "reported": cell, "advertised": cell},  # p25–p75
           "expert_upper_range": [{"tier": str, "tier_label": str, "published_2025": str,
@@ -67,9 +72,11 @@ def report_figures() -> dict:
           "advertised_vs_reported": [{"domain": slug, "name": str, "reported": cell, "advertised": cell}],
         }
 
-    ``totals.data_points`` adds the observations of the two all-cells, ``totals.sources`` their sources (a source
-    feeds one kind only: companies advertise, surveys and feeds report). A suppressed all-cell is left out of both
-    sums (``partial`` is then true), so its counts cannot be worked out; with both suppressed they are None.
+    ``totals.data_points`` adds the published observation bands of the two all-cells: it is the sum of their lower
+    bounds, and ``data_points_display`` the range the true total lies in ("1,230–1,238"). ``totals.sources`` adds
+    their sources (a source feeds one kind only: companies advertise, surveys and feeds report). A suppressed
+    all-cell is left out of both sums, one with withheld counts out of the data points (``partial`` is then true),
+    so its counts cannot be worked out; with nothing left to add they are None.
     """
     by_country_all = {
         (cell.domain, cell.tier, cell.kind): cell for cell in cells_published(country=ALL, include_suppressed=True)
@@ -86,6 +93,8 @@ def report_figures() -> dict:
     # Counts of a suppressed all-cell stay unpublished, also inside a sum: the other kind's published count would
     # give them away by subtraction. The totals then cover the published kinds only ("partial").
     published = [totals[kind] for kind in kinds if not totals[kind]["suppressed"]]
+    counted = [cell for cell in published if not cell["counts_withheld"]]
+    data_points = sum(cell["observations"] for cell in counted) if counted else None
     last_updated = cells_last_updated()
     entry = {
         kind: cell_summary(
@@ -101,10 +110,13 @@ def report_figures() -> dict:
         "min_contributors": settings.BENCHMARK_MIN_CONTRIBUTORS,
         "min_contributors_tails": settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS,
         "totals": {
-            "data_points": sum(cell["observations"] for cell in published) if published else None,
+            "data_points": data_points,
+            "data_points_display": (
+                None if data_points is None else f"{data_points:,}–{data_points + (COUNT_BAND - 1) * len(counted):,}"
+            ),
             "sources": sum(cell["sources"] for cell in published) if published else None,
             "suppressed": not published,
-            "partial": len(published) < len(kinds),
+            "partial": len(counted) < len(kinds),
             "by_kind": totals,
         },
         "entry_generalist_us": {"published_2025": PUBLISHED_2025["entry_generalist_us"], **entry},
@@ -129,7 +141,8 @@ CSV_COLUMNS = ("section", "label", "kind", "contributors", "observations", "sour
 
 
 def report_csv_rows(figures: dict) -> list[dict]:
-    """One row per cell of the report, suppression kept: a suppressed cell has "fewer than 5" and no numbers."""
+    """One row per cell of the report, suppression kept: a suppressed cell has "fewer than 5" and no numbers; counts
+    are bands ("10–14") or "withheld"."""
     sections = [
         ("totals", [figures["totals"]["by_kind"]]),
         ("entry_generalist_us", [figures["entry_generalist_us"]]),
@@ -148,7 +161,8 @@ def report_csv_rows(figures: dict) -> list[dict]:
                         "label": cell["label"],
                         "kind": kind,
                         "contributors": cell["contributors_display"],
-                        **{name: cell[name] for name in CSV_COLUMNS[4:]},
+                        "observations": cell["observations_band"],
+                        **{name: cell[name] for name in CSV_COLUMNS[5:]},
                     }
                 )
     return rows

@@ -12,6 +12,23 @@ from trainers.ingestion import COLUMNS, MAX_FIELD_CHARS, REQUIRED_COLUMNS
 MAX_BATCH_ROWS = 1000
 
 
+class _RefusesNul:
+    """A looked-up value holding a NUL byte is refused as invalid: PostgreSQL would refuse the query outright."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
+        return super().to_internal_value(data)
+
+
+class SlugRelatedField(_RefusesNul, serializers.SlugRelatedField):
+    pass
+
+
+class PrimaryKeyRelatedField(_RefusesNul, serializers.PrimaryKeyRelatedField):
+    pass
+
+
 # --- Errors (for the schema) ------------------------------------------------------------------------------------
 
 
@@ -64,10 +81,10 @@ class PostingSerializer(serializers.ModelSerializer):
 
     company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     company_name = serializers.CharField(source="company.name", read_only=True)
-    domain = serializers.SlugRelatedField(
+    domain = SlugRelatedField(
         slug_field="slug", queryset=Domain.objects.active(), help_text="A domain slug (see /api/v1/domains/)."
     )
-    currency = serializers.PrimaryKeyRelatedField(
+    currency = PrimaryKeyRelatedField(
         queryset=Currency.objects.filter(active=True), help_text="An ISO 4217 code (see /api/v1/currencies/)."
     )
     country = serializers.ChoiceField(
@@ -253,7 +270,7 @@ class HistoryQuerySerializer(BenchmarkQuerySerializer):
 class PositionQuerySerializer(serializers.Serializer):
     """A rate, or a band (``band_min`` and ``band_max``), in a currency and unit (default USD an hour)."""
 
-    domain = serializers.SlugRelatedField(slug_field="slug", queryset=Domain.objects.all(), help_text="Domain slug.")
+    domain = SlugRelatedField(slug_field="slug", queryset=Domain.objects.all(), help_text="Domain slug.")
     tier = serializers.ChoiceField(choices=SkillTier.values)
     country = serializers.CharField(
         required=False, default="*", max_length=9, help_text='ISO 3166-1 alpha-2 code or "*" (default).'
@@ -262,7 +279,7 @@ class PositionQuerySerializer(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
     band_min = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
     band_max = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    currency = serializers.SlugRelatedField(
+    currency = SlugRelatedField(
         slug_field="code", queryset=Currency.objects.filter(active=True), required=False, help_text="Default USD."
     )
     unit = serializers.ChoiceField(choices=PayUnit.values, required=False, default="hour")
@@ -288,7 +305,8 @@ class PositionQuerySerializer(serializers.Serializer):
 
 
 class BenchmarkCellSerializer(serializers.Serializer):
-    """A published cell. Suppressed cells (fewer than the minimum contributors) carry no statistics at all."""
+    """A published cell. Suppressed cells (fewer than the minimum contributors) carry no statistics at all; counts
+    are published in bands of 5, or withheld where a subtraction could otherwise pin down a suppressed cell's."""
 
     key = serializers.CharField()
     domain = serializers.CharField(help_text='Domain slug, or "*" for all domains.')
@@ -301,11 +319,24 @@ class BenchmarkCellSerializer(serializers.Serializer):
     kind_label = serializers.CharField()
     suppressed = serializers.BooleanField(help_text="Fewer than the minimum contributors: no statistics published.")
     tails_suppressed = serializers.BooleanField(help_text="Too few contributors for p10 and p90.")
-    contributors_display = serializers.CharField(help_text='The count, or "fewer than 5".')
-    contributors = serializers.IntegerField(allow_null=True)
-    observations = serializers.IntegerField(allow_null=True)
-    sources = serializers.IntegerField(allow_null=True)
-    platforms = serializers.IntegerField(allow_null=True)
+    counts_withheld = serializers.BooleanField(
+        help_text="Contributors and observations withheld: their bands, subtracted from this cell, would pin down a "
+        "suppressed cell's count. Percentiles are still published."
+    )
+    contributors_display = serializers.CharField(help_text='The band ("10–14"), "fewer than 5" or "withheld".')
+    contributors = serializers.IntegerField(
+        allow_null=True,
+        help_text="Lower bound of the band of distinct contributors (12 → 10); null when not published.",
+    )
+    contributors_band = serializers.CharField(allow_null=True, help_text='"10–14", or "withheld".')
+    observations = serializers.IntegerField(
+        allow_null=True, help_text="Lower bound of the band of data points (12 → 10); null when not published."
+    )
+    observations_band = serializers.CharField(allow_null=True, help_text='"10–14", or "withheld".')
+    sources = serializers.IntegerField(
+        allow_null=True, help_text="Distinct sources, exact (organisations, not people)."
+    )
+    platforms = serializers.IntegerField(allow_null=True, help_text="Distinct platforms, exact.")
     p10 = serializers.FloatField(allow_null=True, help_text="US dollars an hour.")
     p25 = serializers.FloatField(allow_null=True, help_text="US dollars an hour.")
     p50 = serializers.FloatField(allow_null=True, help_text="US dollars an hour (median).")

@@ -49,7 +49,8 @@ BENCHMARKS_AUTH = (
     "Public, like the explorer pages: no key needed (anonymous clients are throttled per IP address). A partner key "
     "sent here must carry `benchmarks:read` (else 403) and gets the partner rate. Suppression applies: a cell with "
     f"fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS} contributors publishes no statistics, p10/p90 need "
-    f"{settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS}."
+    f"{settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS}; contributor and observation counts are bands of 5 (`10–14`), "
+    "withheld (`counts_withheld`) where a subtraction could otherwise pin down a suppressed cell's count."
 )
 FORMAT_PARAM = OpenApiParameter(
     "format",
@@ -186,10 +187,10 @@ class BenchmarkList(_BenchmarkBase):
     @extend_schema(
         summary="Benchmark cells",
         description=(
-            "Cells of (domain | all) × (tier | all) × (country | all) × kind, in US dollars an hour: contributors, "
-            "observations, sources, platforms and p10–p90. Min, max and means are never published. Answers carry "
-            "`ETag` and `Last-Modified`; send them back (`If-None-Match`, `If-Modified-Since`) to get 304 while "
-            f"nothing changed. {BENCHMARKS_AUTH}"
+            "Cells of (domain | all) × (tier | all) × (country | all) × kind, in US dollars an hour: contributors "
+            "and observations (in bands of 5), sources, platforms and p10–p90. Min, max and means are never "
+            "published. Answers carry `ETag` and `Last-Modified`; send them back (`If-None-Match`, "
+            f"`If-Modified-Since`) to get 304 while nothing changed. {BENCHMARKS_AUTH}"
         ),
         parameters=[s.BenchmarkListQuerySerializer, FORMAT_PARAM, *CONDITIONAL_PARAMS],
         responses={

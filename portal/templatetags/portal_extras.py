@@ -39,6 +39,21 @@ def from_iso(value):
 
 
 @register.filter
+def contributors_phrase(cell) -> str:
+    """A published cell's contributors in words: "10–14 contributors", "fewer than 5 contributors" or
+    "contributor count withheld" (a report cell is a dict, a selector's cell an object: both work)."""
+
+    def field(name):
+        return cell.get(name) if isinstance(cell, dict) else getattr(cell, name, None)
+
+    if not cell or field("suppressed"):
+        return f"fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS} contributors"
+    if field("counts_withheld"):
+        return "contributor count withheld"
+    return f"{field('contributors_display')} contributors"
+
+
+@register.filter
 def cell_range(cell, ends: str) -> str:
     """A report cell's range between two percentiles ("p25,p75"), saying why an end is missing."""
     if not cell or cell.get("suppressed"):

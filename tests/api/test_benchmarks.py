@@ -33,7 +33,9 @@ def test_benchmarks_are_public_and_filterable_by_domain_tier_country_and_kind(ap
     assert response.status_code == 200
     [cell] = response.json()["results"]
     assert (cell["domain"], cell["tier"], cell["country"], cell["kind"]) == ("generalist", "entry", "US", "reported")
-    assert cell["contributors"] == 12
+    # 12 contributors are published as the band "10–14"; the number is its lower bound
+    assert (cell["contributors"], cell["contributors_band"], cell["contributors_display"]) == (10, "10–14", "10–14")
+    assert (cell["observations"], cell["observations_band"], cell["counts_withheld"]) == (10, "10–14", False)
     assert cell["p10"] is not None and cell["p50"] == pytest.approx(17.5)
     assert response.json()["last_updated"]
 
@@ -41,7 +43,7 @@ def test_benchmarks_are_public_and_filterable_by_domain_tier_country_and_kind(ap
 def test_the_all_values_cells_are_asked_for_with_a_star(api, market):
     response = api.get(URL, {"domain": "*", "tier": "*", "country": "*"})
     [cell] = response.json()["results"]
-    assert cell["contributors"] == 15
+    assert (cell["contributors"], cell["contributors_band"]) == (15, "15–19")
 
 
 def test_a_suppressed_cell_reveals_no_figures_in_json(api, market):
@@ -50,7 +52,9 @@ def test_a_suppressed_cell_reveals_no_figures_in_json(api, market):
     for cell in cells.values():
         assert cell["suppressed"] is True
         assert cell["contributors_display"] == "fewer than 5"
-        for name in ("contributors", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90"):
+        assert cell["counts_withheld"] is False
+        for name in ("contributors", "contributors_band", "observations", "observations_band", "sources", "platforms",
+                     "p10", "p25", "p50", "p75", "p90"):  # fmt: skip
             assert cell[name] is None
 
 
@@ -142,7 +146,7 @@ def test_history_lists_a_cells_months_suppressed_alike(api, market):
     response = api.get("/api/v1/benchmarks/history/", {"domain": "generalist", "tier": "entry", "country": "US"})
     assert response.status_code == 200
     [point] = response.json()["results"]
-    assert point["contributors"] == 12 and point["month"]
+    assert (point["contributors"], point["contributors_band"]) == (10, "10–14") and point["month"]
     [law] = api.get("/api/v1/benchmarks/history/", {"domain": "law"}).json()["results"]
     assert law["suppressed"] and law["p50"] is None
     csv_text = api.get("/api/v1/benchmarks/history/", {"domain": "law", "format": "csv"}).content.decode()

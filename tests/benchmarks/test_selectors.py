@@ -32,6 +32,7 @@ def test_a_cell_of_four_contributors_publishes_nothing_but_fewer_than_five():
     assert cell.suppressed
     assert cell.contributors_display == "fewer than 5"
     assert [cell.contributors, cell.observations, cell.sources, cell.platforms] == [None] * 4
+    assert [cell.contributors_band, cell.observations_band] == [None] * 2
     assert [cell.p10, cell.p25, cell.p50, cell.p75, cell.p90] == [None] * 5
     assert cell.percentile_points == []
 
@@ -40,7 +41,8 @@ def test_five_to_nine_contributors_publish_the_middle_percentiles_but_not_the_ta
     domain = leaf_with(9)
     cell = selectors.cell_get(domain=domain.slug, tier=SkillTier.SKILLED, country="us")
     assert not cell.suppressed and cell.tails_suppressed
-    assert cell.contributors == 9
+    assert (cell.contributors, cell.contributors_band, cell.contributors_display) == (5, "5–9", "5–9")  # 9, banded
+    assert (cell.observations, cell.observations_band, cell.counts_withheld) == (5, "5–9", False)
     assert (cell.p10, cell.p90) == (None, None)
     assert cell.p50 == 14
 

@@ -131,10 +131,10 @@ def test_a_trainer_signs_up_files_a_survey_and_moves_the_explorer(live_server, p
     expect(row).to_contain_text("Accepted")
     shoot(page, "trainer-my-surveys")
 
-    # Five contributors now: the cell publishes its median and counts (20, 21, 22, 23 and 25).
+    # Five contributors now: the cell publishes its median (20, 21, 22, 23 and 25) and its counts, as bands.
     page.goto(cell_url)
     expect(page.locator("#cell-median")).to_have_text("$22.00")
-    expect(page.locator("#cell-contributors")).to_have_text("5")
+    expect(page.locator("#cell-contributors")).to_have_text("5–9")
     expect(page.locator("canvas[data-chart='cell-chart'][data-drawn='true']")).to_have_count(1)
     shoot(page, "explorer")
 

@@ -24,7 +24,8 @@ def test_home_shows_live_numbers_and_latest_postings(client, market, company, ow
     content = client.get("/").content.decode()
     assert "Fresh job" in content
     assert "$25.50" in content  # median of 20..31 reported across all cells
-    assert "12 trainers" in content
+    assert "10–14 trainers" in content  # twelve, published as a band
+    assert '10–14</span><span class="label">data points from 1 source' in content
 
 
 def test_home_with_no_data_publishes_nothing(client):
@@ -65,7 +66,8 @@ def test_a_published_cell_shows_percentiles_contributors_and_a_chart(client, mar
     response = client.get(EXPLORER, CELL)
     content = response.content.decode()
     assert '<span class="figure" id="cell-median">$25.50</span>' in content
-    assert '<span class="figure" id="cell-contributors">12</span>' in content
+    assert '<span class="figure" id="cell-contributors">10–14</span>' in content  # twelve, as a band
+    assert "contributors · 10–14 data points · 1 source" in content
     chart = response.context["chart"]
     assert chart["type"] == "percentiles"
     assert [rank for rank, _ in chart["points"]] == [10, 25, 50, 75, 90]
@@ -121,9 +123,11 @@ def test_the_explorer_runs_a_fixed_number_of_queries(client, market):
 def test_report_figures_come_from_the_cells_and_obey_suppression(market, medicine_market, company, owner):
     figures = report_figures()
     json.dumps(figures)  # serialisable as it is, for the API
-    assert figures["totals"]["by_kind"]["reported"]["contributors"] == 18
+    reported = figures["totals"]["by_kind"]["reported"]
+    assert (reported["contributors"], reported["contributors_display"]) == (15, "15–19")  # eighteen, as a band
     assert figures["totals"]["by_kind"]["advertised"]["suppressed"]
-    assert figures["totals"]["data_points"] == 18  # the suppressed advertised count is left out, not added
+    # the suppressed advertised count is left out, not added; the reported band is the total's range
+    assert (figures["totals"]["data_points"], figures["totals"]["data_points_display"]) == (15, "15–19")
     assert figures["totals"]["partial"]
     medicine = next(entry for entry in figures["domain_ranges"] if entry["domain"] == "medicine")
     assert medicine["reported"]["p25"] == 51.25
@@ -159,7 +163,8 @@ def test_the_csv_download_obeys_suppression(client, market, medicine_market):
     assert law["contributors"] == "fewer than 5"
     assert law["p50"] == law["observations"] == ""
     medicine = next(row for row in rows if row["section"] == "domain_ranges" and row["label"].startswith("Medicine"))
-    assert (medicine["contributors"], medicine["p25"], medicine["p10"]) == ("6", "51.25", "")
+    assert (medicine["contributors"], medicine["observations"]) == ("5–9", "5–9")  # six, as a band
+    assert (medicine["p25"], medicine["p10"]) == ("51.25", "")
 
 
 # --- Error pages --------------------------------------------------------------------------------------------------
