@@ -1,6 +1,6 @@
 """Ingestion benchmark: 100,000 pay-survey rows through ``import_surveys`` and through ``surveys/batch/``.
 
-    .venv/bin/python bench/ingest.py [--rows 100000] [--small 10000] [--batch-rows 1000]
+    .venv/bin/python bench/ingest.py [--rows 100000] [--small 10000] [--batch-rows 1000] [--no-worker]
 
 Needs PostgreSQL (default postgres://postgres@127.0.0.1:5432, database bench_ingest, created if missing) and Redis
 (default redis://127.0.0.1:6379/4, used as the Celery broker: recompute messages are queued, as in production, and
@@ -162,6 +162,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--batch-rows", type=int, default=1000)
     parser.add_argument("--port", type=int, default=18766)
+    parser.add_argument("--no-worker", action="store_true", help="no Celery worker recomputing cells meanwhile")
     args = parser.parse_args()
 
     _reset_database(args.database_url)
@@ -174,12 +175,16 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
     }
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)
-    # As in production, a Celery worker recomputes the cells (and the outlier fences) the imports mark dirty.
-    worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "portal", "worker", "--concurrency", "1",
-         "--loglevel", "WARNING"],
-        env=env, cwd=ROOT,
-    )  # fmt: skip
+    # As in production, a Celery worker recomputes the cells (and the outlier fences) the imports mark dirty; on a
+    # two-core machine it competes with the import for the cores. --no-worker measures the ingestion alone (the
+    # recomputes queue up in Redis and are flushed at the end).
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "celery"), "-A", "portal", "worker", "--concurrency", "1",
+             "--loglevel", "WARNING"],
+            env=env, cwd=ROOT,
+        )  # fmt: skip
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     small, full = workdir / "small.csv", workdir / "full.csv"
     write_csv(small, args.small)
@@ -224,8 +229,9 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        worker.terminate()
-        worker.wait(timeout=60)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
         _flush_redis(args.redis_url)
     print(f"\n(this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 

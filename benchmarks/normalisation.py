@@ -8,6 +8,7 @@ week hours_per_week (default 40); month week × 52 / 12; year week × 52; projec
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -22,6 +23,12 @@ WEEKS_PER_YEAR = Decimal("52")
 MONTHS_PER_YEAR = Decimal("12")
 MAX_HOURS_PER_WEEK = Decimal("168")
 FOUR_PLACES = Decimal("0.0001")
+# The range of numbers the survey and posting columns hold (two decimals; 14, 7 and 8 digits). Anything outside is
+# refused here, naming its field, before it can overflow the arithmetic below or fail when stored.
+SMALLEST_NUMBER = Decimal("0.01")
+LARGEST_AMOUNT = Decimal("999999999999.99")
+LARGEST_MINUTES_PER_TASK = Decimal("99999.99")
+LARGEST_PROJECT_HOURS = Decimal("999999.99")
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,7 @@ class NormalisedPay:
     usd_rate: Decimal
 
 
-def _positive(value, field: str, what: str) -> Decimal | None:
+def _positive(value, field: str, what: str, largest: Decimal = LARGEST_AMOUNT) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
@@ -40,6 +47,8 @@ def _positive(value, field: str, what: str) -> Decimal | None:
         raise ServiceError(f"Enter {what} as a number.", field=field) from None
     if not number.is_finite() or number <= 0:
         raise ServiceError(f"Enter {what} as a number greater than zero.", field=field)
+    if not SMALLEST_NUMBER <= number <= largest:
+        raise ServiceError(f"Enter {what} as a number from {SMALLEST_NUMBER} to {largest:,}.", field=field)
     return number
 
 
@@ -57,7 +66,9 @@ def hours_per_unit(
     if unit == PayUnit.HOUR:
         return Decimal(1)
     if unit == PayUnit.TASK:
-        minutes = _positive(minutes_per_task, "minutes_per_task", "the minutes one task takes")
+        minutes = _positive(
+            minutes_per_task, "minutes_per_task", "the minutes one task takes", largest=LARGEST_MINUTES_PER_TASK
+        )
         if minutes is None:
             raise ServiceError("Pay per task needs the minutes one task takes.", field="minutes_per_task")
         return minutes / Decimal(60)
@@ -71,7 +82,7 @@ def hours_per_unit(
     if unit == PayUnit.YEAR:
         return week * WEEKS_PER_YEAR
     if unit == PayUnit.PROJECT:
-        total = _positive(project_hours, "project_hours", "the project's total hours")
+        total = _positive(project_hours, "project_hours", "the project's total hours", largest=LARGEST_PROJECT_HOURS)
         if total is None:
             raise ServiceError("Pay per project needs the project's total hours.", field="project_hours")
         return total
@@ -80,20 +91,37 @@ def hours_per_unit(
 
 def usd_rate(currency_code: str, at: datetime.date) -> Decimal:
     """US dollars per unit of the currency, from the newest rate valid on ``at`` (or the oldest known rate)."""
-    from .models import ExchangeRate
+    return RateBook()(currency_code, at)
 
-    code = (currency_code or "").upper()
-    if code == "USD":
-        return Decimal(1)
-    rates = ExchangeRate.objects.filter(currency_id=code)
-    rate = rates.filter(valid_from__lte=at).order_by("-valid_from").values_list("usd_per_unit", flat=True).first()
-    if rate is None:
-        rate = rates.order_by("valid_from").values_list("usd_per_unit", flat=True).first()
-    if rate is None:
-        raise ServiceError(
-            f"There is no exchange rate for {code or 'that currency'}; choose another.", field="currency"
-        )
-    return rate
+
+class RateBook:
+    """``usd_rate`` with each currency's rates read once: a batch of thousands of amounts asks once per currency.
+
+    The rule: the newest rate valid on the date, else the oldest known rate; a currency without rates is refused.
+    """
+
+    def __init__(self):
+        self._tables: dict[str, list[tuple[datetime.date, Decimal]]] = {}
+
+    def __call__(self, currency_code: str, at: datetime.date) -> Decimal:
+        from .models import ExchangeRate
+
+        code = (currency_code or "").upper()
+        if code == "USD":
+            return Decimal(1)
+        if not (len(code) == 3 and code.isascii() and code.isalpha()):
+            # Not a currency code at all: refused before it reaches a query (PostgreSQL refuses a NUL byte in one).
+            raise ServiceError(
+                "Choose a currency by its three-letter ISO 4217 code, e.g. USD or EUR.", field="currency"
+            )
+        if code not in self._tables:
+            rates = ExchangeRate.objects.filter(currency_id=code).order_by("valid_from")
+            self._tables[code] = list(rates.values_list("valid_from", "usd_per_unit"))
+        table = self._tables[code]
+        if not table:
+            raise ServiceError(f"There is no exchange rate for {code}; choose another.", field="currency")
+        valid = [rate for valid_from, rate in table if valid_from <= at]
+        return valid[-1] if valid else table[0][1]
 
 
 def effective_rate(hourly_usd: Decimal, *, hours_per_week=None, unpaid_hours_per_week=None) -> Decimal:
@@ -124,12 +152,16 @@ def normalise_pay(
     project_hours=None,
     unpaid_hours_per_week=None,
     amount_field: str = "amount",
+    rates: Callable[[str, datetime.date], Decimal] = usd_rate,
 ) -> NormalisedPay:
-    """Normalise one amount, refusing results outside $0.50–$2,000 an hour with a message naming ``amount_field``."""
+    """Normalise one amount, refusing results outside $0.50–$2,000 an hour with a message naming ``amount_field``.
+
+    ``rates`` looks up US dollars per unit of a currency at a date (a ``RateBook`` for batches).
+    """
     value = _positive(amount, amount_field, "the amount")
     if value is None:
         raise ServiceError("Enter the amount you are paid.", field=amount_field)
-    rate = usd_rate(currency, period)
+    rate = rates(currency, period)
     hours = hours_per_unit(
         unit, hours_per_week=hours_per_week, minutes_per_task=minutes_per_task, project_hours=project_hours
     )

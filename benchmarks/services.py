@@ -3,12 +3,15 @@
 import datetime
 import logging
 import math
+import time
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+from .bulk import insert_many
 from .choices import ObservationKind, SkillTier, SourceKind
 from .engine.cells import log_quartiles
 from .models import (
@@ -44,7 +47,7 @@ def survey_form_source() -> Source:
 def platform_resolve(text: str) -> Platform | None:
     """The platform a free-text name or URL means, through its slug, name or aliases; None when unknown."""
     key = normalise_alias(text or "")
-    if not key:
+    if not key or "\x00" in text:  # no name holds a NUL byte, and PostgreSQL refuses one in a query
         return None
     platform = Platform.objects.filter(slug=key).first() or Platform.objects.filter(name__iexact=text.strip()).first()
     if platform is None:
@@ -64,7 +67,7 @@ def cells_mark_dirty(*, leaves: Iterable[Leaf]) -> None:
         return
     # Insert only, never upsert: a recompute holds the rows it took until it commits, and an upsert of one of them
     # would make this write wait for it.
-    DirtyCell.objects.bulk_create(rows)
+    insert_many(DirtyCell, rows)
     # One recompute per transaction is enough: it takes every dirty leaf (an import marks thousands in one go).
     # A callback registered in a savepoint that rolled back is gone from this list, so it is registered again.
     if not any(
@@ -75,13 +78,16 @@ def cells_mark_dirty(*, leaves: Iterable[Leaf]) -> None:
 
 
 def _enqueue_recompute() -> None:
-    from .tasks import recompute_dirty_cells
+    from .tasks import recompute_request
 
-    recompute_dirty_cells.delay()
+    recompute_request()
 
 
-@transaction.atomic
-def observation_upsert(
+_KINDS, _TIERS = frozenset(ObservationKind.values), frozenset(SkillTier.values)
+OBSERVATION_FIELDS = ("kind", "domain", "tier", "country", "period", "hourly_usd", "source", "contributor", "platform")
+
+
+def _observation_values(
     *,
     origin: str,
     kind: str,
@@ -93,12 +99,11 @@ def observation_upsert(
     source: Source,
     contributor: str,
     platform: Platform | None = None,
-) -> Observation:
-    """Create or update the observation standing for ``origin``, marking old and new leaves dirty."""
-    if kind not in ObservationKind.values or tier not in SkillTier.values:
+) -> dict:
+    if kind not in _KINDS or tier not in _TIERS:
         raise ValueError(f"bad observation kind {kind!r} or tier {tier!r}")
-    previous = Observation.objects.select_for_update().filter(origin=origin).first()
-    values = {
+    return {
+        "origin": origin,
         "kind": kind,
         "domain": domain,
         "tier": tier,
@@ -109,45 +114,104 @@ def observation_upsert(
         "contributor": contributor,
         "platform": platform,
     }
-    leaves = [_leaf(previous)] if previous else []
-    if previous:
-        for name, value in values.items():
-            setattr(previous, name, value)
-        previous.save()
-        obs = previous
-    else:
-        obs = Observation.objects.create(origin=origin, **values)
-    cells_mark_dirty(leaves=[*leaves, _leaf(obs)])
-    return obs
 
 
 @transaction.atomic
+def observations_sync(
+    *, upserts: Iterable[dict] = (), removals: Iterable[str] = (), unseen: bool = False
+) -> dict[str, Observation]:
+    """Create or update many observations and remove others, marking every old and new leaf dirty once.
+
+    ``upserts`` are dicts of ``observation_upsert``'s arguments; ``removals`` are origins (unknown ones are
+    ignored). ``unseen=True`` says no upserted origin can have an observation yet (its row was created in this
+    transaction), which skips looking them up. A fixed number of queries whatever the number of rows. Returns the
+    upserted observations by origin.
+    """
+    wanted = {values["origin"]: values for values in (_observation_values(**v) for v in upserts)}
+    removals = set(removals) - set(wanted)
+    looked_up = [*removals] if unseen else [*wanted, *removals]
+    current = (
+        {obs.origin: obs for obs in Observation.objects.select_for_update().filter(origin__in=looked_up).order_by("pk")}
+        if looked_up
+        else {}
+    )
+    leaves = [_leaf(current[origin]) for origin in [*wanted, *removals] if origin in current]
+    created, updated = [], []
+    for origin, values in wanted.items():
+        obs = current.get(origin)
+        if obs is None:
+            created.append(Observation(**values))
+            continue
+        for name in OBSERVATION_FIELDS:
+            setattr(obs, name, values[name])
+        obs.updated_at = timezone.now()
+        updated.append(obs)
+    insert_many(Observation, created)
+    if updated:
+        Observation.objects.bulk_update(updated, [*OBSERVATION_FIELDS, "updated_at"])
+    gone = [current[origin].pk for origin in removals if origin in current]
+    if gone:
+        Observation.objects.filter(pk__in=gone).delete()
+    cells_mark_dirty(leaves=[*leaves, *(_leaf(obs) for obs in [*created, *updated])])
+    return {obs.origin: obs for obs in [*created, *updated]}
+
+
+def observation_upsert(**values) -> Observation:
+    """Create or update the observation standing for ``values["origin"]``, marking old and new leaves dirty.
+
+    Takes origin, kind, domain, tier, country, period, hourly_usd, source, contributor and platform.
+    """
+    return observations_sync(upserts=[values])[values["origin"]]
+
+
 def observation_remove(*, origin: str) -> None:
     """Remove the observation standing for ``origin``, if any, and mark its leaf dirty."""
-    obs = Observation.objects.filter(origin=origin).first()
-    if obs is None:
-        return
-    leaf = _leaf(obs)
-    obs.delete()
-    cells_mark_dirty(leaves=[leaf])
+    observations_sync(removals=[origin])
 
 
 def outlier_fences(*, domain: Domain, tier: str) -> tuple[Decimal, Decimal] | None:
-    """Tukey fences (k from settings) on log(hourly_usd) of reported pay in (domain, tier), or None if too few.
+    """Tukey fences (k from settings) on log(hourly_usd) of reported pay in (domain, tier), or None if too few."""
+    return FenceBook().fences(domain=domain, tier=tier)
 
-    Read from the quartiles the engine keeps in ``OutlierFence`` (refreshed with the cells), so a large import asks
-    one indexed row per submission. A pair the engine has not computed yet is computed from the observations.
+
+class FenceBook:
+    """Outlier fences of every (domain, tier), read once: a batch of thousands of surveys asks one query.
+
+    Read from the quartiles the engine keeps in ``OutlierFence`` (refreshed with the all-domains cells). A pair the
+    engine has not computed yet is computed from its observations. A book kept for a long import forgets what it
+    read after ``max_age`` seconds (default: the rollup interval, the age of the engine's own fences at worst), so
+    fences computed from a growing import follow it as the engine's would.
     """
-    fence = (
-        OutlierFence.objects.filter(domain=domain, tier=tier).values_list("observations", "q1_log", "q3_log").first()
-    )
-    if fence is None:
-        fence = log_quartiles(
-            Observation.objects.in_window()
-            .filter(kind=ObservationKind.REPORTED, domain=domain, tier=tier)
-            .values_list("hourly_usd", flat=True)
-        )
-    count, q1, q3 = fence
+
+    def __init__(self, *, max_age: float | None = None):
+        self.max_age = float(getattr(settings, "BENCHMARK_ROLLUP_INTERVAL_SECONDS", 30)) if max_age is None else max_age
+        self._read_at: float | None = None
+        self._published: dict[tuple[int, str], tuple[int, float, float]] = {}
+        self._fences: dict[tuple[int, str], tuple[Decimal, Decimal] | None] = {}
+
+    def fences(self, *, domain: Domain, tier: str) -> tuple[Decimal, Decimal] | None:
+        if self._read_at is None or time.monotonic() - self._read_at > self.max_age:
+            rows = OutlierFence.objects.values_list("domain_id", "tier", "observations", "q1_log", "q3_log")
+            self._published = {(d, t): (n, q1, q3) for d, t, n, q1, q3 in rows}
+            self._fences = {}
+            self._read_at = time.monotonic()
+        key = (domain.pk, tier)
+        if key not in self._fences:
+            fence = self._published.get(key) or log_quartiles(
+                Observation.objects.in_window()
+                .filter(kind=ObservationKind.REPORTED, domain=domain, tier=tier)
+                .values_list("hourly_usd", flat=True)
+            )
+            self._fences[key] = _tukey(*fence)
+        return self._fences[key]
+
+    def is_outlier(self, *, domain: Domain, tier: str, hourly_usd: Decimal) -> bool:
+        """Whether a rate falls outside the fences of its (domain, tier); never, while the pair has too few data."""
+        fences = self.fences(domain=domain, tier=tier)
+        return fences is not None and not fences[0] <= hourly_usd <= fences[1]
+
+
+def _tukey(count: int, q1: float, q3: float) -> tuple[Decimal, Decimal] | None:
     if count < settings.BENCHMARK_OUTLIER_MIN_OBSERVATIONS:
         return None
     k = settings.BENCHMARK_OUTLIER_K
@@ -157,5 +221,4 @@ def outlier_fences(*, domain: Domain, tier: str) -> tuple[Decimal, Decimal] | No
 
 def is_outlier(*, domain: Domain, tier: str, hourly_usd: Decimal) -> bool:
     """Whether a rate falls outside the fences of its (domain, tier); never, while the pair has too few data."""
-    fences = outlier_fences(domain=domain, tier=tier)
-    return fences is not None and not fences[0] <= hourly_usd <= fences[1]
+    return FenceBook().is_outlier(domain=domain, tier=tier, hourly_usd=hourly_usd)

@@ -1,17 +1,23 @@
 """Write paths for trainers and pay surveys. Pages, API, admin and imports all change surveys through here."""
 
+import copy
 import datetime
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_countries import countries
 
+from benchmarks.bulk import history_snapshot, insert_many
 from benchmarks.choices import ObservationKind
 from benchmarks.errors import ServiceError, assign_fields, validated, with_article
 from benchmarks.models import Source
-from benchmarks.normalisation import normalise_pay
-from benchmarks.services import is_outlier, observation_remove, observation_upsert, survey_form_source
+from benchmarks.normalisation import RateBook, normalise_pay, usd_rate
+from benchmarks.services import FenceBook, observations_sync, survey_form_source
 
 from .choices import SurveyStatus
 from .models import PaySurvey, TrainerProfile
@@ -24,6 +30,13 @@ SURVEY_FIELDS = (
     "hours_per_week", "minutes_per_task", "project_hours", "unpaid_hours_per_week",
 )  # fmt: skip
 EDITABLE_STATUSES = (SurveyStatus.ACCEPTED, SurveyStatus.FLAGGED)
+# What filing a survey may change on a stored one (a bulk update writes exactly these columns).
+FILED_FIELDS = (*SURVEY_FIELDS, "hourly_usd", "effective_hourly_usd", "status", "status_reason", "updated_at")
+# Checked by the service before model validation, which would check them again at a cost: foreign keys reach the
+# services as objects read from the database (form choices, the ingestion's lookups), and model validation would ask
+# the database whether each exists; the country is checked with one lookup (see _apply_fields). The database
+# constraints still hold every foreign key.
+CHECKED_BY_THE_SERVICE = ("trainer", "source", "platform", "domain", "currency", "reviewed_by", "country")
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,11 @@ def trainer_profile_update(*, profile: TrainerProfile, **fields) -> TrainerProfi
     return profile
 
 
+@functools.cache
+def _oldest_month(today: datetime.date) -> datetime.date:
+    return today.replace(day=1) - relativedelta(years=MAX_SURVEY_AGE_YEARS)
+
+
 def survey_period(value: datetime.date, *, today: datetime.date | None = None) -> datetime.date:
     """The first day of the pay month, refusing months in the future or more than five years back."""
     if value is None:
@@ -63,15 +81,20 @@ def survey_period(value: datetime.date, *, today: datetime.date | None = None) -
     month = value.replace(day=1)
     if month > today.replace(day=1):
         raise ServiceError("The pay month cannot be in the future.", field="period")
-    oldest = today.replace(day=1) - relativedelta(years=MAX_SURVEY_AGE_YEARS)
+    oldest = _oldest_month(today)
     if month < oldest:
         raise ServiceError(f"The pay month must be {oldest:%B %Y} or later (at most five years ago).", field="period")
     return month
 
 
-def _apply_fields(survey: PaySurvey, fields: dict) -> None:
+def _apply_fields(survey: PaySurvey, fields: dict, *, rates=usd_rate) -> None:
     assign_fields(survey, fields, allowed=SURVEY_FIELDS, noun="survey")
     survey.period = survey_period(survey.period)
+    # The raw code, not the field's Country object (building one costs more than all the checks here together).
+    country = str(fields["country"] if "country" in fields else survey.__dict__.get("country") or "").upper()
+    if country not in countries:  # a dictionary lookup; the field's own check walks every country's name
+        raise ServiceError("Choose the country you work from (an ISO 3166-1 alpha-2 code, e.g. US).", field="country")
+    survey.country = country
     if not survey.domain.active:
         raise ServiceError(f"The domain {survey.domain} is no longer offered; choose another.", field="domain")
     pay = normalise_pay(
@@ -83,33 +106,51 @@ def _apply_fields(survey: PaySurvey, fields: dict) -> None:
         minutes_per_task=survey.minutes_per_task,
         project_hours=survey.project_hours,
         unpaid_hours_per_week=survey.unpaid_hours_per_week,
+        rates=rates,
     )
     survey.hourly_usd = pay.hourly_usd
     survey.effective_hourly_usd = pay.effective_hourly_usd
 
 
+def _observation_change(survey: PaySurvey) -> tuple[dict | None, str | None]:
+    """(observation values to upsert, origin to remove): an accepted survey has one observation, others none."""
+    if survey.status != SurveyStatus.ACCEPTED:
+        return None, survey.origin
+    return {
+        "origin": survey.origin,
+        "kind": ObservationKind.REPORTED,
+        "domain": survey.domain,
+        "tier": survey.tier,
+        "country": survey.__dict__["country"],  # the code itself, as _apply_fields stored it
+        "period": survey.period,
+        "hourly_usd": survey.hourly_usd,
+        "source": survey.source,
+        "contributor": survey.contributor,
+        "platform": survey.platform,
+    }, None
+
+
+def _sync_observations(surveys: Sequence[PaySurvey], *, created: bool = False) -> None:
+    """Bring the observations of saved surveys in line with their status, in a fixed number of queries.
+
+    ``created``: the surveys were created in this transaction, so none has an observation yet.
+    """
+    changes = [_observation_change(survey) for survey in surveys]
+    observations_sync(
+        upserts=[values for values, _ in changes if values],
+        removals=[] if created else [origin for _, origin in changes if origin],
+        unseen=created,
+    )
+
+
 def _sync_observation(survey: PaySurvey) -> None:
-    """An accepted survey has exactly one observation; any other status has none."""
-    if survey.status == SurveyStatus.ACCEPTED:
-        observation_upsert(
-            origin=survey.origin,
-            kind=ObservationKind.REPORTED,
-            domain=survey.domain,
-            tier=survey.tier,
-            country=str(survey.country),
-            period=survey.period,
-            hourly_usd=survey.hourly_usd,
-            source=survey.source,
-            contributor=survey.contributor,
-            platform=survey.platform,
-        )
-    else:
-        observation_remove(origin=survey.origin)
+    _sync_observations([survey])
 
 
-def _screen(survey: PaySurvey) -> None:
+def _screen(survey: PaySurvey, *, fences: FenceBook | None = None) -> None:
     """Accept the survey, or flag it for review when it is an outlier in its (domain, tier)."""
-    if is_outlier(domain=survey.domain, tier=survey.tier, hourly_usd=survey.hourly_usd):
+    fences = fences or FenceBook()
+    if fences.is_outlier(domain=survey.domain, tier=survey.tier, hourly_usd=survey.hourly_usd):
         survey.status = SurveyStatus.FLAGGED
         survey.status_reason = "Far outside the usual range for this domain and tier; an admin will review it."
     else:
@@ -137,6 +178,23 @@ def _existing(*, trainer, source, external_id, platform, domain, period) -> PayS
     return None
 
 
+def _refuse_rejected(existing: PaySurvey | None) -> None:
+    if existing is not None and existing.status == SurveyStatus.REJECTED:
+        raise ServiceError(
+            f"Your survey for this platform, domain and month was rejected by an admin: {existing.status_reason}"
+        )
+
+
+def _file(survey: PaySurvey, fields: dict, *, rates=usd_rate, fences: FenceBook | None = None) -> None:
+    """Set a survey's answers, normalise its pay, screen it and validate it, in memory (the caller saves it)."""
+    _apply_fields(survey, fields, rates=rates)
+    _screen(survey, fences=fences)
+    # The checks above already refused what the table constraints guard; skipping their per-constraint queries
+    # halves the cost of a survey (bulk imports), and the database still enforces every one of them.
+    # Uniqueness is the table constraints' (and the key lookups' above): model validation has none of its own to add.
+    validated(survey, validate_constraints=False, validate_unique=False, exclude=CHECKED_BY_THE_SERVICE)
+
+
 @transaction.atomic
 def survey_submit(
     *, trainer: TrainerProfile | None, source: Source | None = None, external_id: str = "", **fields
@@ -146,25 +204,92 @@ def survey_submit(
     Rows without a trainer (partner feeds, imports) are matched on (source, external_id) instead.
     """
     source = source or survey_form_source()
-    period = survey_period(fields.get("period"))
-    fields["period"] = period
+    fields["period"] = survey_period(fields.get("period"))
     existing = _existing(
         trainer=trainer, source=source, external_id=external_id,
-        platform=fields.get("platform"), domain=fields.get("domain"), period=period,
+        platform=fields.get("platform"), domain=fields.get("domain"), period=fields["period"],
     )  # fmt: skip
-    if existing is not None and existing.status == SurveyStatus.REJECTED:
-        raise ServiceError(
-            f"Your survey for this platform, domain and month was rejected by an admin: {existing.status_reason}"
-        )
+    _refuse_rejected(existing)
     survey = existing or PaySurvey(trainer=trainer, source=source, external_id=external_id)
-    _apply_fields(survey, fields)
-    _screen(survey)
-    # The checks above already refused what the table constraints guard; skipping their per-constraint queries
-    # halves the cost of a survey (bulk imports), and the database still enforces every one of them.
-    validated(survey, validate_constraints=False)
+    _file(survey, fields)
     survey.save()
     _sync_observation(survey)
     return SurveyOutcome(survey=survey, created=existing is None)
+
+
+def surveys_submit_many(
+    *,
+    source: Source,
+    rows: Sequence[tuple[str, dict]],
+    rates: RateBook | None = None,
+    fences: FenceBook | None = None,
+) -> list[SurveyOutcome | ServiceError]:
+    """File many rows of one source that have no trainer (imports, partner feeds): ``(external_id, fields)`` pairs.
+
+    Each row follows exactly the rules of ``survey_submit(trainer=None, ...)``, in order (a later row with the same
+    external id updates the earlier one), but exchange rates and outlier fences are looked up once per batch and
+    every write is a bulk one: a fixed number of queries whatever the number of rows. Returns, for each row, its
+    outcome or the ``ServiceError`` refusing it; a refused row changes nothing. All rows are stored in one
+    transaction; if another writer stores one of the same keys meanwhile, the batch is filed again row by row.
+    An import of many batches passes one ``rates`` and one ``fences`` book for all of them.
+    """
+    try:
+        with transaction.atomic():
+            return _submit_many(source, rows, rates or RateBook(), fences or FenceBook())
+    except IntegrityError:
+        results = []
+        for external_id, fields in rows:
+            try:
+                results.append(survey_submit(trainer=None, source=source, external_id=external_id, **fields))
+            except ServiceError as error:
+                results.append(error)
+        return results
+
+
+def _submit_many(
+    source: Source, rows: Sequence[tuple[str, dict]], rates: RateBook, fences: FenceBook
+) -> list[SurveyOutcome | ServiceError]:
+    keys = {external_id for external_id, _ in rows if external_id}
+    stored = {
+        survey.external_id: survey
+        for survey in PaySurvey.objects.select_for_update().filter(source=source, external_id__in=keys).order_by("pk")
+    }
+    latest: dict[str, PaySurvey] = {}  # external id -> the newest filed version of that survey in this batch
+    unkeyed: list[PaySurvey] = []
+    results: list[SurveyOutcome | ServiceError] = []
+    for external_id, fields in rows:
+        fields = dict(fields)
+        existing = (latest.get(external_id) or stored.get(external_id)) if external_id else None
+        try:
+            _refuse_rejected(existing)
+            # A copy, so a refused row leaves the stored (or earlier) version as it was.
+            survey = (
+                copy.copy(existing) if existing else PaySurvey(trainer=None, source=source, external_id=external_id)
+            )
+            _file(survey, fields, rates=rates, fences=fences)
+        except ValidationError as error:
+            results.append(error if isinstance(error, ServiceError) else ServiceError(" ".join(error.messages)))
+            continue
+        if external_id:
+            latest[external_id] = survey
+        else:
+            unkeyed.append(survey)
+        results.append(SurveyOutcome(survey=survey, created=existing is None))
+    now = timezone.now()
+    created = [s for key, s in latest.items() if key not in stored] + unkeyed
+    updated = [s for key, s in latest.items() if key in stored]
+    for survey in updated:
+        survey.updated_at = now
+    insert_many(PaySurvey, created)
+    if updated:
+        PaySurvey.objects.bulk_update(updated, list(FILED_FIELDS))
+    # The audit trail save() would leave, written from the stored rows (the user is the request's, as for save()).
+    user = PaySurvey.history.model.get_default_history_user(PaySurvey()) if created or updated else None
+    history_snapshot(PaySurvey, [s.pk for s in created], history_type="+", user=user)
+    history_snapshot(PaySurvey, [s.pk for s in updated], history_type="~", user=user)
+    _sync_observations(created, created=True)
+    _sync_observations(updated)
+    return results
 
 
 @transaction.atomic
@@ -176,12 +301,8 @@ def survey_update(*, survey: PaySurvey, **fields) -> PaySurvey:
             f"{with_article(survey.get_status_display().lower()).capitalize()} survey cannot be edited.",
             code="transition",
         )
-    _apply_fields(survey, fields)
+    _file(survey, fields)
     _refuse_duplicate(survey)
-    _screen(survey)
-    # The checks above already refused what the table constraints guard; skipping their per-constraint queries
-    # halves the cost of a survey (bulk imports), and the database still enforces every one of them.
-    validated(survey, validate_constraints=False)
     survey.save()
     _sync_observation(survey)
     return survey

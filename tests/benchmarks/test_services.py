@@ -10,7 +10,7 @@ from django.db import transaction
 from benchmarks import engine
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import DirtyCell, OutlierFence
-from benchmarks.services import cells_mark_dirty, is_outlier, observation_upsert, outlier_fences
+from benchmarks.services import FenceBook, cells_mark_dirty, is_outlier, observation_upsert, outlier_fences
 
 from .factories import domain_make, observation_make, source_make, this_month
 
@@ -114,3 +114,17 @@ def test_a_rolled_back_savepoint_does_not_lose_the_recompute_of_a_later_write(dj
             pass
         cells_mark_dirty(leaves=[(domain.pk, "entry", "IN", "reported")])
     assert len(callbacks) == 1
+
+
+def test_a_fence_book_reads_each_pair_once_until_it_is_older_than_its_max_age(django_assert_num_queries):
+    domain = domain_make()
+    reported(domain, [10 + i for i in range(25)])
+    engine.rebuild_all()
+    book = FenceBook(max_age=3600)
+    with django_assert_num_queries(1):  # every published fence in one query, then nothing more
+        first = book.fences(domain=domain, tier=SkillTier.SKILLED)
+        for _ in range(50):
+            assert book.fences(domain=domain, tier=SkillTier.SKILLED) == first
+    OutlierFence.objects.filter(domain=domain).update(q1_log=math.log(1), q3_log=math.log(2))
+    assert book.fences(domain=domain, tier=SkillTier.SKILLED) == first  # still within its max age
+    assert FenceBook(max_age=0).fences(domain=domain, tier=SkillTier.SKILLED) != first  # an expired book re-reads
