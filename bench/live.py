@@ -1,7 +1,7 @@
 """Commit-to-cell latency with a real Celery worker: pay surveys submitted through the service at a steady rate.
 
     .venv/bin/python bench/live.py [--rows 1000000] [--rate 20] [--seconds 60] [--redis-url redis://127.0.0.1:6379/0]
-                                   [--database-url postgres://...] [--concurrency 2]
+                                   [--database-url postgres://...] [--concurrency 2] [--worker-log FILE]
 
 Uses the database of bench/rebuild.py (``bench_benchmarks``, loaded with --rows observations if it does not hold them
 yet), starts ``celery -A portal worker`` on a queue of its own, then files partner surveys with
@@ -29,10 +29,12 @@ GROUPS = (("(a) leaf cell (d,t,c)", 1), ("(b) 4 domain cells", 4), ("(c) all 8 c
 """What is reported: a label and how many of the write's ancestors (domain cells first) must count it."""
 
 
-def start_worker(url: str, redis_url: str, queue: str, concurrency: int) -> subprocess.Popen:
+def start_worker(url: str, redis_url: str, queue: str, concurrency: int, log: str | None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "portal.settings.local"}
     command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, f"--concurrency={concurrency}",
-               "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+               "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    # With --worker-log, the engine's INFO lines (each pass: cells, leaves, seconds) go to that file.
+    command += [f"--logfile={log}", "--loglevel=INFO"] if log else ["--loglevel=WARNING"]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
@@ -52,6 +54,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     parser.add_argument("--database-url")
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (one may be in a rollup)")
+    parser.add_argument("--worker-log", help="write the worker's log, with each pass and its duration, to this file")
     args = parser.parse_args()
 
     url, owned = database_url(args.database_url)
@@ -77,7 +80,7 @@ def main() -> None:
     queue = f"bench-live-{uuid.uuid4().hex[:8]}"
     for task in (recompute_dirty_cells, recompute_rollup_cells):
         task.queue, task._exec_options = queue, None
-    worker = start_worker(url, args.redis_url, queue, args.concurrency)
+    worker = start_worker(url, args.redis_url, queue, args.concurrency, args.worker_log)
     time.sleep(5)  # let the worker connect before the clock starts
 
     rng = random.Random(7)

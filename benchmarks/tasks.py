@@ -54,10 +54,30 @@ def cache_lock(name: str, *, expiry: int = LOCK_EXPIRY) -> Iterator[bool]:
             cache.delete(key)
 
 
+def recompute_request() -> None:
+    """After a commit that listed dirty leaves: enqueue the live recompute, unless one is queued and not started yet.
+
+    A queued task takes every leaf listed by the time it starts, so one is enough however many commits come in
+    meanwhile (twenty writes a second would otherwise queue twenty passes a second). The "queued" key is set here
+    and cleared by the task before it takes its leaves, so a leaf listed after a task started always has a task
+    queued after it. The key expires on its own: a lost message holds up the recomputes for a while at worst, and
+    the sweep covers that. Called in ``on_commit(..., robust=True)``: a broker that is down fails nothing.
+    """
+    key = rollup_key("recompute-queued")
+    if not cache.add(key, "queued", RECOMPUTE_TIME_LIMIT):
+        return
+    try:
+        recompute_dirty_cells.delay()
+    except Exception:
+        cache.delete(key)
+        raise
+
+
 @shared_task(bind=True, ignore_result=True, soft_time_limit=RECOMPUTE_TIME_LIMIT - 5, time_limit=RECOMPUTE_TIME_LIMIT)
 def recompute_dirty_cells(self) -> int:
-    """Enqueued after every commit that marks leaves dirty: publishes the domain cells of all of them (coalescing),
-    then schedules the rollup of their all-domains cells."""
+    """Enqueued by ``recompute_request`` after commits that mark leaves dirty: publishes the domain cells of all of
+    them (coalescing), then schedules the rollup of their all-domains cells."""
+    cache.delete(rollup_key("recompute-queued"))
     recomputed = engine.recompute_domains()
     if engine.rollups_pending():
         # The rollup goes to the queue this task came from, so the workers serving the live path serve both.

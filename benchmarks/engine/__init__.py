@@ -8,11 +8,12 @@ Public functions (each idempotent; the Celery tasks in ``benchmarks.tasks`` are 
     clears the whole dirty list (both stages below).
 ``recompute_domains() -> int``
     The live fast pass. Take every leaf listed in ``DirtyCell`` (``rollup=False``) and recompute, exactly, its four
-    cells that keep its domain ((d, t, c), (d, t, *), (d, *, c), (d, *, *)) and the outlier fences of its
-    (domain, tier), in one transaction that deletes the taken rows and lists each leaf again with ``rollup=True``.
+    cells that keep its domain ((d, t, c), (d, t, *), (d, *, c), (d, *, *)), in one transaction that deletes the
+    taken rows and lists each leaf again with ``rollup=True``.
 ``recompute_rollups() -> int``
     The coalesced slow pass. Take every leaf listed with ``rollup=True`` and recompute, exactly, its four
-    all-domains cells ((*, t, c), (*, t, *), (*, *, c), (*, *, *)), in one transaction that deletes the taken rows.
+    all-domains cells ((*, t, c), (*, t, *), (*, *, c), (*, *, *)) and the outlier fences of its (domain, tier), in
+    one transaction that deletes the taken rows.
 ``recompute_dirty() -> int``
     Both passes, one after the other: everything listed dirty is published when it returns (sweep, history, tests).
 ``rollups_pending() -> bool``
@@ -23,7 +24,8 @@ Public functions (each idempotent; the Celery tasks in ``benchmarks.tasks`` are 
     The raw statistics, for tests and benchmarks: ``engine="postgres"`` or ``"portable"``.
 
 Why two passes: a domain's cells read one domain's slice of observations (a tenth of the table, from a covering
-index), so the fast pass stays well under a second even when a pass coalesces leaves of every domain. The
+index), so the fast pass stays under a second even when a pass coalesces leaves of every domain; it computes only
+the cells of its leaves, each from exactly its rows. The
 all-domains cells read every observation of their kind (700,000 rows out of a million) and cost seconds each time;
 recomputing them on every write kept a live write tens of seconds from its cells. So they are recomputed at most once
 every ``BENCHMARK_ROLLUP_INTERVAL_SECONDS`` (default 30; ``benchmarks.tasks.rollup_schedule``), coalescing every
@@ -31,10 +33,13 @@ leaf listed since. **Under load the all-domains cells lag the domain cells by up
 rollup pass); nothing is lost, because the pending rollup is a row in ``DirtyCell``, written in the fast pass's
 transaction, that the minute sweep also picks up. Once the pipeline is idle every published number is exact: each
 pass computes its cells from all the observations in the window, never by increments, so the cells equal what a
-full rebuild publishes.
+full rebuild publishes. The outlier fences, which only screen later submissions, are refreshed with the rollups.
 
 On PostgreSQL the numbers come out of SQL (``engine.postgres``); elsewhere from Python (``engine.portable``). Both
 interpolate percentiles linearly between closest ranks (``percentile_cont`` = numpy 'linear' = R type 7).
+
+After publishing, every pass refreshes in the same transaction which cells' counts are withheld
+(``benchmarks.privacy``: so that subtracting published children from a parent cannot pin a suppressed cell's count).
 
 Every pass holds a transaction-scoped advisory lock on PostgreSQL while it computes and publishes, so that it never
 publishes numbers older than what a concurrent pass already published: fast passes take turns on one lock, rollup
@@ -44,6 +49,7 @@ history points take both, always in the same order.
 
 import datetime
 import logging
+import time
 from collections.abc import Callable
 from types import ModuleType
 
@@ -53,6 +59,7 @@ from django.utils import timezone
 
 from ..choices import ObservationKind
 from ..models import BenchmarkCell, CellHistory, DirtyCell, OutlierFence, cell_key
+from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
 from . import portable, postgres
 from .cells import CellId, Leaf, Stats, ancestors
@@ -165,6 +172,8 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
         OutlierFence.objects.all().delete()
         OutlierFence.objects.bulk_create(_fence_rows(fences, now), batch_size=2000)
         say(f"Refreshed outlier fences of {len(fences)} (domain, tier) pairs.")
+        withheld = refresh_withheld_counts()
+        say(f"Withheld the counts of {withheld} cells that differencing could pin a suppressed cell with.")
     return len(stats)
 
 
@@ -186,6 +195,7 @@ def recompute_domains() -> int:
     """
     if not DirtyCell.objects.filter(rollup=False).exists():  # the common case under load: an earlier pass took them
         return 0
+    started = time.perf_counter()
     since = window_start()
     backend = _backend()
     with transaction.atomic():
@@ -194,14 +204,17 @@ def recompute_domains() -> int:
         if not leaves:
             return 0
         wanted = {cell for leaf in leaves for cell in ancestors(leaf) if cell[0] is not None}
-        stats = backend.compute_domains(since=since, slices={(domain_id, kind) for domain_id, _t, _c, kind in leaves})
-        _publish_some(wanted, {cell: s for cell, s in stats.items() if cell in wanted})
-        pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
-        _publish_fences(pairs, backend.fences(since=since, pairs=pairs))
+        _publish_some(wanted, backend.compute(since=since, wanted=wanted))
+        refresh_withheld_counts()
         DirtyCell.objects.bulk_create(
             [DirtyCell(domain_id=d, tier=t, country=c, kind=k, rollup=True) for d, t, c, k in leaves]
         )
-    logger.info("Recomputed %d domain cells for %d dirty leaves.", len(wanted), len(leaves))
+    logger.info(
+        "Recomputed %d domain cells for %d dirty leaves in %.3f s.",
+        len(wanted),
+        len(leaves),
+        time.perf_counter() - started,
+    )
     return len(wanted)
 
 
@@ -209,6 +222,7 @@ def recompute_rollups() -> int:
     """The coalesced pass: recompute the four all-domains cells of every leaf the fast pass has handed over."""
     if not rollups_pending():
         return 0
+    started = time.perf_counter()
     since = window_start()
     backend = _backend()
     with transaction.atomic():
@@ -218,7 +232,15 @@ def recompute_rollups() -> int:
             return 0
         wanted = {cell for leaf in leaves for cell in ancestors(leaf) if cell[0] is None}
         _publish_some(wanted, backend.compute(since=since, wanted=wanted))
-    logger.info("Recomputed %d all-domains cells for %d leaves.", len(wanted), len(leaves))
+        refresh_withheld_counts()
+        pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
+        _publish_fences(pairs, backend.fences(since=since, pairs=pairs))
+    logger.info(
+        "Recomputed %d all-domains cells for %d leaves in %.3f s.",
+        len(wanted),
+        len(leaves),
+        time.perf_counter() - started,
+    )
     return len(wanted)
 
 
@@ -257,4 +279,5 @@ def record_history(*, month: datetime.date | None = None) -> int:
         points = [CellHistory(month=month, recorded_at=now, **values) for values in cells]
         CellHistory.objects.filter(month=month).delete()
         CellHistory.objects.bulk_create(points, batch_size=2000)
+        refresh_withheld_counts(month=month)
     return len(points)

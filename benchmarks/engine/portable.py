@@ -24,17 +24,6 @@ def compute(*, since: datetime.date, wanted: set[CellId] | None = None) -> dict[
     return compute_cells(rows.values_list(*_ROW_FIELDS).iterator(chunk_size=5000), wanted)
 
 
-def compute_domains(*, since: datetime.date, slices: set[tuple[int, str]]) -> dict[CellId, Stats]:
-    """Statistics of every cell with data that keeps its domain, in the given (domain_id, kind) slices."""
-    if not slices:
-        return {}
-    rows = Observation.objects.filter(
-        period__gte=since, domain_id__in={d for d, _ in slices}, kind__in={k for _, k in slices}
-    )
-    stats = compute_cells(rows.values_list(*_ROW_FIELDS).iterator(chunk_size=5000))
-    return {cell: s for cell, s in stats.items() if cell[0] is not None and (cell[0], cell[3]) in slices}
-
-
 def fences(
     *, since: datetime.date, pairs: set[tuple[int, str]] | None = None
 ) -> dict[tuple[int, str], tuple[int, float, float]]:

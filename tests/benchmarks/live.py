@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
+from django.test import override_settings
 
 from portal.celery import app
 
@@ -72,8 +73,13 @@ def celery_producer(*, broker_url: str, queue: str | None = None) -> Iterator[No
     if queue:
         for task in live_tasks:
             task.queue, task._exec_options = queue, None
+    # As in production, the web process and the worker share one Redis for the broker and the cache (the worker
+    # clears the "recompute queued" key this process sets).
+    shared_cache = {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": broker_url,
+                    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}  # fmt: skip
     try:
-        yield
+        with override_settings(CACHES={"default": shared_cache}):
+            yield
     finally:
         app.conf.update(**saved)
         _reset_connections()

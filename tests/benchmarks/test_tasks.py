@@ -97,3 +97,28 @@ def test_with_the_broker_down_the_rollup_is_left_to_the_sweep():
         tasks.rollup_schedule()
     assert cache.add(tasks.rollup_key("scheduled"), "x", 1)  # the key was released, so the next write schedules again
     cache.delete(tasks.rollup_key("scheduled"))
+
+
+def test_commits_while_a_recompute_is_queued_enqueue_no_other():
+    with mock.patch.object(tasks.recompute_dirty_cells, "delay") as delay:
+        tasks.recompute_request()
+        tasks.recompute_request()
+        tasks.recompute_request()
+    assert delay.call_count == 1
+
+
+def test_a_commit_after_the_queued_recompute_started_enqueues_another():
+    with mock.patch.object(tasks.recompute_dirty_cells, "delay") as delay:
+        tasks.recompute_request()
+        tasks.recompute_dirty_cells()  # starts: from now on, newly listed leaves need a task of their own
+        tasks.recompute_request()
+    assert delay.call_count == 2
+
+
+def test_a_recompute_that_could_not_be_enqueued_does_not_hold_up_the_next():
+    broken = mock.patch.object(tasks.recompute_dirty_cells, "delay", side_effect=OSError("broker down"))
+    with broken, pytest.raises(OSError, match="broker down"):
+        tasks.recompute_request()
+    with mock.patch.object(tasks.recompute_dirty_cells, "delay") as delay:
+        tasks.recompute_request()
+    assert delay.call_count == 1
