@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
+from django_countries import countries
+
 from .choices import ObservationKind
 from .models import ALL, Domain
 from .selectors import PublishedCell, cell_get
@@ -82,6 +84,8 @@ def percentile_rank(value: Number, points: list[tuple[int, float]]) -> Rank:
 
 def _candidates(tier: str, country: str) -> list[tuple[str, str]]:
     chain = [(tier, country), (tier, ALL), (ALL, ALL)]
+    if country not in ("", ALL) and country not in countries:
+        chain = chain[1:]  # no cell has it, so it is not looked up (PostgreSQL refuses a NUL byte in a query)
     return [step for index, step in enumerate(chain) if step not in chain[:index]]
 
 

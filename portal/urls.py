@@ -7,6 +7,10 @@ from . import views
 
 app_name = "portal"
 
+# Raised outside a view, a too-large body is still a 413 and a lost database a 503 (see portal.refusals).
+handler400 = "portal.refusals.bad_request"
+handler500 = "portal.refusals.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),

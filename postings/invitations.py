@@ -73,9 +73,13 @@ def invitation_send(*, issued: IssuedInvitation, accept_url: str) -> None:
 
 
 def invitation_for_token(*, token: str) -> Invitation:
-    """The pending invitation a link stands for; raises ``Invitation.DoesNotExist`` for unknown or used links."""
+    """The pending invitation a link stands for; raises ``Invitation.DoesNotExist`` for unknown, used or expired links.
+
+    An expired link shows nothing, as a used one: the email said until when it works, and who was invited where stays
+    the company's business after that.
+    """
     return Invitation.objects.select_related("company", "invited_by").get(
-        token_digest=token_digest(token), accepted_at__isnull=True
+        token_digest=token_digest(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
     )
 
 

@@ -92,8 +92,6 @@ def membership_add(*, company: Company, user, role: str = MembershipRole.RECRUIT
 
 def _apply_posting_fields(posting: JobPosting, fields: dict) -> None:
     assign_fields(posting, fields, allowed=POSTING_FIELDS, noun="posting")
-    if posting.rate_min is not None and posting.rate_max is not None and posting.rate_min > posting.rate_max:
-        raise ServiceError("The minimum rate must not be above the maximum rate.", field="rate_min")
     today = timezone.now().date()
     common = {
         "currency": posting.currency_id,
@@ -105,6 +103,9 @@ def _apply_posting_fields(posting: JobPosting, fields: dict) -> None:
     }
     posting.rate_min_usd = normalise_pay(amount=posting.rate_min, amount_field="rate_min", **common).hourly_usd
     posting.rate_max_usd = normalise_pay(amount=posting.rate_max, amount_field="rate_max", **common).hourly_usd
+    # Checked once each end is known to be a valid amount, so a zero or negative maximum is named as such.
+    if posting.rate_min > posting.rate_max:
+        raise ServiceError("The minimum rate must not be above the maximum rate.", field="rate_min")
 
 
 @transaction.atomic
