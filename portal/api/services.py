@@ -1,16 +1,19 @@
 """Write paths for partners and their keys: the admin and the create_partner_key command both go through here."""
 
+import datetime
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from benchmarks.choices import SourceKind
 from benchmarks.errors import ServiceError, assign_fields
 from benchmarks.models import Source
 from benchmarks.services import source_get_or_create
-from portal.models import Partner, PartnerAPIKey, parse_scopes
+from portal.models import IdempotencyRecord, Partner, PartnerAPIKey, parse_scopes
 from postings.choices import MembershipRole
 from postings.models import Company, Membership
 from postings.services import membership_add
@@ -91,3 +94,14 @@ def partner_key_revoke(*, key: PartnerAPIKey) -> PartnerAPIKey:
         key.revoked = True
         key.save(update_fields=["revoked"])
     return key
+
+
+def idempotency_records_prune(*, now=None) -> int:
+    """Forget the answers to pushes older than ``API_IDEMPOTENCY_DAYS``; returns how many were deleted.
+
+    A key sent again after that is filed again, which stores nothing twice: rows are matched on their source and
+    ``external_id`` (or content hash) whatever the key.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.API_IDEMPOTENCY_DAYS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

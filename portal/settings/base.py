@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A too-large body is a 413 and a lost database a 503, not Django's 400 and 500 (see portal.refusals).
+    "portal.refusals.RefusalMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,7 +158,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
     },
     "expire-postings": {"task": "postings.tasks.expire_postings", "schedule": crontab(minute=15)},
+    "prune-idempotency-records": {
+        "task": "portal.tasks.prune_idempotency_records",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+
+# How long the answer to a surveys/batch/ push is replayed for the same Idempotency-Key.
+API_IDEMPOTENCY_DAYS = env.int("API_IDEMPOTENCY_DAYS", default=7)
 
 # --- Benchmarks -------------------------------------------------------------------------------------------------
 BENCHMARK_MIN_CONTRIBUTORS = env.int("BENCHMARK_MIN_CONTRIBUTORS", default=5)

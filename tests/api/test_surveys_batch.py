@@ -1,8 +1,10 @@
 """surveys/batch/: partner pushes with an Idempotency-Key, every row through the survey service."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, this_month
@@ -121,4 +123,23 @@ def test_two_partners_may_use_the_same_idempotency_key(partner, make_partner):
     push(first, [row(external_id="a")], key="same")
     response = push(second, [row(external_id="a")], key="same")
     assert response.status_code == 200 and "Idempotent-Replayed" not in response
+    assert PaySurvey.objects.count() == 2
+
+
+def test_answers_are_forgotten_after_the_retention_and_a_late_retry_stores_nothing_twice(partner, settings):
+    from portal.api.services import idempotency_records_prune
+    from portal.models import IdempotencyRecord
+
+    _, client = partner
+    rows = [row(external_id="a"), row(amount="16")]
+    push(client, rows, key="old")
+    push(client, rows, key="recent")
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - datetime.timedelta(days=8))
+    settings.API_IDEMPOTENCY_DAYS = 7
+
+    assert idempotency_records_prune() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
+    retry = push(client, rows, key="old")
+    assert retry.status_code == 200 and "Idempotent-Replayed" not in retry
+    assert retry.json()["summary"]["unchanged"] == 2
     assert PaySurvey.objects.count() == 2
