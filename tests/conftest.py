@@ -1,5 +1,7 @@
 import pytest
 
+from tests.factories import CompanyFactory, StaffFactory, TrainerFactory, UserFactory
+
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings):
@@ -9,3 +11,41 @@ def _media_and_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+# People in each role, shared by the web, security and API tests.
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(username="staff")
+
+
+@pytest.fixture
+def trainer(db):
+    return TrainerFactory(user=UserFactory(username="trainer"), display_name="Tess Trainer")
+
+
+@pytest.fixture
+def other_trainer(db):
+    return TrainerFactory(user=UserFactory(username="othertrainer"), display_name="Otto Other")
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="owner")
+
+
+@pytest.fixture
+def company(owner):
+    return CompanyFactory(owner=owner, name="Acme Labs", slug="acme-labs")
+
+
+@pytest.fixture
+def other_owner(db):
+    return UserFactory(username="otherowner")
+
+
+@pytest.fixture
+def other_company(other_owner):
+    return CompanyFactory(owner=other_owner, name="Rival Corp", slug="rival-corp")

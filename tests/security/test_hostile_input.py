@@ -28,8 +28,6 @@ from portal.api.services import partner_create, partner_key_issue
 from postings.models import Application, Company, Invitation, JobPosting
 from postings.services import posting_approve, posting_create, posting_submit
 from tests.factories import (
-    CompanyFactory,
-    StaffFactory,
     TrainerFactory,
     UserFactory,
     domain,
@@ -90,26 +88,6 @@ def form_errors(response) -> dict:
     context = response.context
     form = context.get("form") or context["adminform"].form
     return form.errors
-
-
-@pytest.fixture
-def staff(db):
-    return StaffFactory(username="staff")
-
-
-@pytest.fixture
-def trainer(db):
-    return TrainerFactory(user=UserFactory(username="trainer"), display_name="Tess Trainer")
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="owner")
-
-
-@pytest.fixture
-def company(owner):
-    return CompanyFactory(owner=owner, name="Acme Labs", slug="acme-labs")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from benchmarks import engine
 from benchmarks.choices import SkillTier
 from postings.services import posting_approve, posting_create, posting_submit
-from tests.factories import CompanyFactory, StaffFactory, TrainerFactory, UserFactory, domain, posting_fields
+from tests.factories import TrainerFactory, UserFactory, domain, posting_fields
 from tests.factories import survey_fields as base_survey_fields
 from trainers.services import survey_submit
 
@@ -26,41 +26,6 @@ def publish(company, *, by, **overrides):
     posting = posting_create(company=company, by=by, **posting_fields(**overrides))
     posting_submit(posting=posting, by=by)
     return posting_approve(posting=posting, by=None)
-
-
-@pytest.fixture
-def staff(db):
-    return StaffFactory(username="staff")
-
-
-@pytest.fixture
-def trainer(db):
-    return TrainerFactory(user=UserFactory(username="trainer"), display_name="Tess Trainer")
-
-
-@pytest.fixture
-def other_trainer(db):
-    return TrainerFactory(user=UserFactory(username="othertrainer"), display_name="Otto Other")
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(username="owner")
-
-
-@pytest.fixture
-def company(owner):
-    return CompanyFactory(owner=owner, name="Acme Labs", slug="acme-labs")
-
-
-@pytest.fixture
-def other_owner(db):
-    return UserFactory(username="otherowner")
-
-
-@pytest.fixture
-def other_company(other_owner):
-    return CompanyFactory(owner=other_owner, name="Rival Corp", slug="rival-corp")
 
 
 @pytest.fixture
