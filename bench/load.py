@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from common import DEFAULT_SERVER, ROOT, create_database
@@ -365,10 +365,13 @@ def main() -> int:
     total = sum(len(v) for v in results.values())
     errors = sum(1 for v in results.values() for _, status in v if status < 0 or status >= 500)
     slow = sum(1 for v in results.values() for elapsed, _ in v if elapsed > 2)
+    by_status = Counter(status for v in results.values() for _, status in v if status < 0 or status >= 500)
     print(
         f"\nrequests {total:,} in {args.seconds:.0f} s ({total / args.seconds:,.0f}/s); errors (5xx or no answer) "
         f"{errors}; slower than 2 s {slow}"
     )
+    if by_status:
+        print("errors by status (-1: no answer): " + ", ".join(f"{k}: {n}" for k, n in sorted(by_status.items())))
     print(f"{'kind':<12}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for kind, values in sorted(results.items()):
         times = [elapsed * 1000 for elapsed, _ in values]

@@ -10,6 +10,7 @@ is served while it is down; once it is back the next request is served as usual 
 import logging
 import sys
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
@@ -21,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30  # a restarting or failing-over PostgreSQL is usually back within this
 TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
-DATABASE_DOWN = (OperationalError, InterfaceError)
+# Django wraps the driver's errors, except where it closes a server-side cursor (a ModelChoiceField's choices read
+# with .iterator()): there psycopg's own error escapes unwrapped.
+DATABASE_DOWN = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 UNAVAILABLE = "The portal is temporarily unavailable; try again in a minute."
 
 

@@ -801,6 +801,20 @@ def test_a_database_error_raised_in_a_middleware_is_a_503_too(settings, database
     assert_unavailable(response, api=url.startswith("/api/"))
 
 
+def test_the_drivers_own_connection_error_is_a_503_too(monkeypatch):
+    """Django leaves psycopg's error unwrapped where it closes a server-side cursor (a filter's choices)."""
+    import psycopg
+
+    from postings import views
+
+    def lost(*args, **kwargs):
+        raise psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly")
+
+    monkeypatch.setattr(views, "render", lost)
+    response = Client(raise_request_exception=False).get("/jobs/")
+    assert_unavailable(response, api=False)
+
+
 def test_any_other_error_is_still_a_500(settings):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.Explode"]
     response = Client(raise_request_exception=False).get("/jobs/")
