@@ -28,7 +28,7 @@ from benchmarks.services import FenceBook, platform_resolve
 
 from .choices import SurveyStatus
 from .models import PaySurvey
-from .services import surveys_submit_many
+from .services import keyed, surveys_submit_many
 
 COLUMNS = (
     "period", "platform", "domain", "skill_tier", "country", "currency", "amount", "unit", "hours_per_week",
@@ -308,7 +308,7 @@ def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary
         except RowError as exc:
             prepared.append((line, None, _text_or_empty(row, "external_id"), str(exc)))
     ids = [external_id for _, fields, external_id, _ in prepared if fields is not None]
-    stored = {s.external_id: s for s in PaySurvey.objects.filter(source=source, external_id__in=ids)}
+    stored = {s.external_id: s for s in PaySurvey.objects.filter(keyed(source, ids))}
     results: list[RowResult | None] = []
     to_submit: list[tuple[int, int, dict, str]] = []  # (position in results, line, fields, external id)
     for line, fields, external_id, error in prepared:
