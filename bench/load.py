@@ -173,6 +173,9 @@ def wait_for_http(port: int, seconds: float = 30) -> None:
     raise SystemExit("the web server did not come up; see its log")
 
 
+SLOW_STARTS: list[float] = []  # when each request slower than 2 s started (time.monotonic())
+
+
 class Client(threading.Thread):
     """One simulated client: a fixed mix of survey pushes, benchmark reads and job-board pages."""
 
@@ -195,6 +198,8 @@ class Client(threading.Thread):
         elapsed = time.monotonic() - started
         with self.lock:
             self.results[kind].append((elapsed, status))
+            if elapsed > 2:
+                SLOW_STARTS.append(started)
         return status, data
 
     def run(self) -> None:
@@ -328,7 +333,8 @@ def main() -> int:
         results: dict[str, list] = defaultdict(list)
         accepted: list[str] = []
         lock = threading.Lock()
-        until = time.monotonic() + args.seconds
+        load_start = time.monotonic()
+        until = load_start + args.seconds
         clients = [Client(n, args.port, key, until, results, accepted, lock) for n in range(args.clients)]
         fault = inject(args.fault, args.fault_at, args.fault_for, stack, fault_log) if args.fault != "none" else None
         for client in clients:
@@ -370,6 +376,10 @@ def main() -> int:
         f"\nrequests {total:,} in {args.seconds:.0f} s ({total / args.seconds:,.0f}/s); errors (5xx or no answer) "
         f"{errors}; slower than 2 s {slow}"
     )
+    if SLOW_STARTS:
+        buckets = Counter(int((started - load_start) // 10) * 10 for started in SLOW_STARTS)
+        print("requests slower than 2 s by when they started (s into the load): "
+              + ", ".join(f"{b}–{b + 10}: {n}" for b, n in sorted(buckets.items())))  # fmt: skip
     if by_status:
         print("errors by status (-1: no answer): " + ", ".join(f"{k}: {n}" for k, n in sorted(by_status.items())))
     print(f"{'kind':<12}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")

@@ -24,7 +24,7 @@ from django_countries import countries
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
 from benchmarks.models import Currency, Domain, Platform, Source
 from benchmarks.normalisation import RateBook
-from benchmarks.services import FenceBook, platform_resolve
+from benchmarks.services import FenceBook, platform_resolve, recompute_deferred
 
 from .choices import SurveyStatus
 from .models import PaySurvey
@@ -374,17 +374,18 @@ def ingest_rows(
     """
     summary = Summary(dry_run=dry_run)
     vocabulary = _Vocabulary()
-    for batch in _batches(rows, batch_size):
-        with transaction.atomic():
-            results = _store_batch(batch, source=source, vocabulary=vocabulary)
-            if dry_run:
-                transaction.set_rollback(True)
-        for result in results:
-            summary.add(result)
-            if on_row is not None:
-                on_row(result)
-        if progress is not None:
-            progress(summary.rows)
+    with recompute_deferred():  # one recompute for the whole run, after its last batch
+        for batch in _batches(rows, batch_size):
+            with transaction.atomic():
+                results = _store_batch(batch, source=source, vocabulary=vocabulary)
+                if dry_run:
+                    transaction.set_rollback(True)
+            for result in results:
+                summary.add(result)
+                if on_row is not None:
+                    on_row(result)
+            if progress is not None:
+                progress(summary.rows)
     return summary
 
 

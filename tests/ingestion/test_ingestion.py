@@ -172,3 +172,19 @@ def test_the_admin_upload_refuses_a_broken_file(client, source):
     response = client.post("/admin/portal/partner/import-surveys/", {"file": upload, "new_source": "Fresh"})
     assert b"Wrong columns" in response.content
     assert PaySurvey.objects.count() == 0
+
+
+def test_an_import_of_many_batches_asks_for_one_recompute_after_its_last(source, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from benchmarks.models import DirtyCell
+
+    rows = [good(amount=str(15 + n % 4), external_id=f"b{n}", country=("US", "GB", "IN")[n % 3]) for n in range(30)]
+    with (
+        mock.patch("benchmarks.tasks.recompute_request") as recompute,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        summary, _ = run(csv_bytes(*rows), source, batch_size=7)  # five batches, five savepoints
+    assert summary.counts["accepted"] == 30
+    assert recompute.call_count == 1 and len(callbacks) == 1
+    assert set(DirtyCell.objects.values_list("country", flat=True)) == {"US", "GB", "IN"}  # every leaf still listed
