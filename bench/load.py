@@ -81,6 +81,7 @@ class Stack:
     def __init__(self, env: dict, port: int, workdir: Path):
         self.env, self.port, self.workdir = env, port, workdir
         self.procs: dict[str, subprocess.Popen] = {}
+        self._stopping = True
 
     def _start(self, name: str, command: list[str]) -> None:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - the process keeps it for its lifetime
@@ -142,6 +143,25 @@ class Stack:
             ],
         )
 
+    def supervise(self, log: list) -> None:
+        """Restart the worker or beat when it exits on its own, as systemd's Restart=always does in production.
+
+        Celery's Redis transport can die while Redis is down (kombu's reconnect meets a closed connection: "'NoneType'
+        object has no attribute 'hostname'", an unrecoverable error of the worker). A process killed on purpose
+        (``kill``) is no longer listed here, so it is left down."""
+
+        def run():
+            while not self._stopping:
+                for name, start in (("worker", self.start_worker), ("beat", self.start_beat)):
+                    proc = self.procs.get(name)
+                    if proc is not None and proc.poll() is not None:
+                        log.append(f"{time.strftime('%X')} {name} exited ({proc.returncode}); restarted")
+                        start()
+                time.sleep(1)
+
+        self._stopping = False
+        threading.Thread(target=run, daemon=True).start()
+
     def kill(self, name: str) -> None:
         proc = self.procs.pop(name, None)
         if proc is not None and proc.poll() is None:
@@ -149,6 +169,7 @@ class Stack:
             proc.wait()
 
     def stop(self) -> None:
+        self._stopping = True
         for name in list(self.procs):
             proc = self.procs.pop(name)
             if proc.poll() is None:
@@ -327,6 +348,7 @@ def main() -> int:
         stack.start_web()
         stack.start_worker()
         stack.start_beat()
+        stack.supervise(fault_log)
         wait_for_http(args.port)
         time.sleep(3)  # let the worker connect to the broker before the clock starts
         print(f"Load: {args.clients} clients for {args.seconds:.0f} s, fault: {args.fault}", flush=True)
