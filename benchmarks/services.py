@@ -89,11 +89,12 @@ _recompute_deferred: ContextVar[bool] = ContextVar("recompute_deferred", default
 
 @contextmanager
 def recompute_deferred() -> Iterator[None]:
-    """One recompute for a whole bulk import instead of one after each of its batches' commits.
+    """One recompute for a whole bulk write (an import, a pushed batch) instead of one after each commit in it.
 
     Inside, writes still list their leaves dirty in their own transactions, but enqueue nothing; on the way out one
-    recompute is enqueued (after the caller's transaction commits, if there is one). A long import's leaves are
-    also taken by the minute sweep meanwhile. Without this, each 1,000-row commit of an import had the worker
+    recompute is enqueued, after the caller's transaction commits if there is one, with a short countdown
+    (``BULK_RECOMPUTE_DELAY_SECONDS``) so that batches pushed one after another share a pass. A long import's
+    leaves are also taken by the minute sweep meanwhile. Without this, each 1,000-row commit had the worker
     recompute nearly every domain cell from the whole table, back to back, and the two halved each other's speed.
     """
     token = _recompute_deferred.set(True)
@@ -101,7 +102,14 @@ def recompute_deferred() -> Iterator[None]:
         yield
     finally:
         _recompute_deferred.reset(token)
-        _recompute_after_commit()
+        # robust=True: with the broker down the change is still committed and listed dirty; the sweep recomputes it.
+        transaction.on_commit(_enqueue_bulk_recompute, robust=True)
+
+
+def _enqueue_bulk_recompute() -> None:
+    from .tasks import recompute_request
+
+    recompute_request(countdown=float(getattr(settings, "BULK_RECOMPUTE_DELAY_SECONDS", 2)))
 
 
 def _enqueue_recompute() -> None:

@@ -54,8 +54,11 @@ def cache_lock(name: str, *, expiry: int = LOCK_EXPIRY) -> Iterator[bool]:
             cache.delete(key)
 
 
-def recompute_request() -> None:
+def recompute_request(*, countdown: float = 0.0) -> None:
     """After a commit that listed dirty leaves: enqueue the live recompute, unless one is queued and not started yet.
+
+    Bulk writes pass a ``countdown`` (``BULK_RECOMPUTE_DELAY_SECONDS``) so that batches pushed one after another
+    share one pass instead of each starting one (see ``benchmarks.services.recompute_deferred``).
 
     A queued task takes every leaf listed by the time it starts, so one is enough however many commits come in
     meanwhile (twenty writes a second would otherwise queue twenty passes a second). The "queued" key is set here
@@ -67,7 +70,7 @@ def recompute_request() -> None:
     if not cache.add(key, "queued", RECOMPUTE_TIME_LIMIT):
         return
     try:
-        recompute_dirty_cells.delay()
+        recompute_dirty_cells.apply_async(countdown=countdown)
     except Exception:
         cache.delete(key)
         raise

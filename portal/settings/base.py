@@ -175,6 +175,8 @@ BENCHMARK_OUTLIER_MIN_OBSERVATIONS = env.int("BENCHMARK_OUTLIER_MIN_OBSERVATIONS
 BENCHMARK_OUTLIER_K = env.float("BENCHMARK_OUTLIER_K", default=3.0)
 # The all-domains cells are recomputed at most this often under load; the domain cells follow every write at once.
 BENCHMARK_ROLLUP_INTERVAL_SECONDS = env.int("BENCHMARK_ROLLUP_INTERVAL_SECONDS", default=30)
+# Bulk writes (imports, pushed batches) ask for their recompute this much later, so back-to-back batches share one.
+BULK_RECOMPUTE_DELAY_SECONDS = env.float("BULK_RECOMPUTE_DELAY_SECONDS", default=2.0)
 POSTING_LIFETIME_DAYS = env.int("POSTING_LIFETIME_DAYS", default=60)
 
 # --- REST API ---------------------------------------------------------------------------------------------------

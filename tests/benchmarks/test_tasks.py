@@ -100,7 +100,7 @@ def test_with_the_broker_down_the_rollup_is_left_to_the_sweep():
 
 
 def test_commits_while_a_recompute_is_queued_enqueue_no_other():
-    with mock.patch.object(tasks.recompute_dirty_cells, "delay") as delay:
+    with mock.patch.object(tasks.recompute_dirty_cells, "apply_async") as delay:
         tasks.recompute_request()
         tasks.recompute_request()
         tasks.recompute_request()
@@ -108,7 +108,7 @@ def test_commits_while_a_recompute_is_queued_enqueue_no_other():
 
 
 def test_a_commit_after_the_queued_recompute_started_enqueues_another():
-    with mock.patch.object(tasks.recompute_dirty_cells, "delay") as delay:
+    with mock.patch.object(tasks.recompute_dirty_cells, "apply_async") as delay:
         tasks.recompute_request()
         tasks.recompute_dirty_cells()  # starts: from now on, newly listed leaves need a task of their own
         tasks.recompute_request()
@@ -116,9 +116,16 @@ def test_a_commit_after_the_queued_recompute_started_enqueues_another():
 
 
 def test_a_recompute_that_could_not_be_enqueued_does_not_hold_up_the_next():
-    broken = mock.patch.object(tasks.recompute_dirty_cells, "delay", side_effect=OSError("broker down"))
+    broken = mock.patch.object(tasks.recompute_dirty_cells, "apply_async", side_effect=OSError("broker down"))
     with broken, pytest.raises(OSError, match="broker down"):
         tasks.recompute_request()
-    with mock.patch.object(tasks.recompute_dirty_cells, "delay") as delay:
+    with mock.patch.object(tasks.recompute_dirty_cells, "apply_async") as delay:
         tasks.recompute_request()
     assert delay.call_count == 1
+
+
+def test_a_bulk_write_asks_for_its_recompute_with_a_countdown():
+    with mock.patch.object(tasks.recompute_dirty_cells, "apply_async") as enqueue:
+        tasks.recompute_request(countdown=2.0)
+        tasks.recompute_request()  # a live write meanwhile: the queued pass will take its leaves too
+    enqueue.assert_called_once_with(countdown=2.0)
