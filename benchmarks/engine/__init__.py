@@ -193,51 +193,49 @@ def recompute_domains() -> int:
     In the same transaction, the taken leaves are listed again for the rollup pass, so their all-domains cells are
     never forgotten, whatever happens to task messages afterwards.
     """
-    if not DirtyCell.objects.filter(rollup=False).exists():  # the common case under load: an earlier pass took them
-        return 0
-    started = time.perf_counter()
-    since = window_start()
-    backend = _backend()
-    with transaction.atomic():
-        _serialise(DOMAINS_LOCK_KEY)
-        leaves = _take_dirty(rollup=False)
-        if not leaves:
-            return 0
-        wanted = {cell for leaf in leaves for cell in ancestors(leaf) if cell[0] is not None}
-        _publish_some(wanted, backend.compute(since=since, wanted=wanted))
-        refresh_withheld_counts()
+
+    def hand_over(leaves: list[Leaf], _since, _backend) -> None:
         DirtyCell.objects.bulk_create(
             [DirtyCell(domain_id=d, tier=t, country=c, kind=k, rollup=True) for d, t, c, k in leaves]
         )
-    logger.info(
-        "Recomputed %d domain cells for %d dirty leaves in %.3f s.",
-        len(wanted),
-        len(leaves),
-        time.perf_counter() - started,
-    )
-    return len(wanted)
+
+    return _recompute_pass(rollup=False, then=hand_over)
 
 
 def recompute_rollups() -> int:
     """The coalesced pass: recompute the four all-domains cells of every leaf the fast pass has handed over."""
-    if not rollups_pending():
+
+    def refresh_fences(leaves: list[Leaf], since, backend) -> None:
+        pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
+        _publish_fences(pairs, backend.fences(since=since, pairs=pairs))
+
+    return _recompute_pass(rollup=True, then=refresh_fences)
+
+
+def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, ModuleType], None]) -> int:
+    """One live pass over the leaves listed for it: their all-domains cells (``rollup``) or their domain cells.
+
+    Under its own advisory lock and in one transaction: take the leaves, publish their cells and the withheld-count
+    flags, then ``then(leaves, since, backend)`` (the pass's own last step). Returns how many cells were recomputed.
+    """
+    if not DirtyCell.objects.filter(rollup=rollup).exists():  # the common case under load: an earlier pass took them
         return 0
     started = time.perf_counter()
     since = window_start()
     backend = _backend()
     with transaction.atomic():
-        _serialise(ROLLUPS_LOCK_KEY)
-        leaves = _take_dirty(rollup=True)
+        _serialise(ROLLUPS_LOCK_KEY if rollup else DOMAINS_LOCK_KEY)
+        leaves = _take_dirty(rollup=rollup)
         if not leaves:
             return 0
-        wanted = {cell for leaf in leaves for cell in ancestors(leaf) if cell[0] is None}
+        wanted = {cell for leaf in leaves for cell in ancestors(leaf) if (cell[0] is None) == rollup}
         _publish_some(wanted, backend.compute(since=since, wanted=wanted))
         refresh_withheld_counts()
-        pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
-        _publish_fences(pairs, backend.fences(since=since, pairs=pairs))
+        then(leaves, since, backend)
     logger.info(
-        "Recomputed %d all-domains cells for %d leaves in %.3f s.",
+        "Recomputed %d %s cells for %d dirty leaves in %.3f s.",
         len(wanted),
+        "all-domains" if rollup else "domain",
         len(leaves),
         time.perf_counter() - started,
     )
