@@ -38,10 +38,12 @@ Public API
 """
 
 import datetime
-from dataclasses import asdict, dataclass
+import functools
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils import translation
 from django_countries import countries
 
 from .choices import SKILL_TIER_ORDER, ObservationKind, SkillTier
@@ -104,7 +106,8 @@ class PublishedCell:
         return [(rank, value) for rank, value in points if value is not None]
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # The fields are plain values, so a shallow copy will do; dataclasses.asdict deep-copies each one.
+        return dict(vars(self))
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,13 @@ class HistoryPoint(PublishedCell):
     """A cell's published statistics as recorded for one month."""
 
     month: datetime.date
+
+
+@functools.lru_cache(maxsize=2048)
+def _country_name(code: str, language: str | None) -> str:
+    """A country's name in the active language, remembered: django-countries translates its whole list on each
+    lookup, which made the names most of the cost of presenting a page of cells."""
+    return str(countries.name(code) or code)
 
 
 def _labels(row: CellStats) -> dict:
@@ -124,7 +134,7 @@ def _labels(row: CellStats) -> dict:
     elif row.country == "":
         country_label = "Worldwide (remote)"
     else:
-        country_label = countries.name(row.country) or row.country
+        country_label = _country_name(row.country, translation.get_language())
     return {
         "key": row.cell_key,
         "domain": domain,
