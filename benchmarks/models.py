@@ -270,7 +270,11 @@ class BenchmarkCell(CellStats):
                 condition=Q(contributors__lte=models.F("observations")), name="benchmarkcell_contributors_le_obs"
             ),
         ]
-        indexes = [models.Index(fields=["kind", "tier", "country"], name="cell_kind_tier_country")]
+        indexes = [
+            models.Index(fields=["kind", "tier", "country"], name="cell_kind_tier_country"),
+            # "Last updated" on every page, and the version the API falls back to: max(computed_at) from the index.
+            models.Index(fields=["computed_at"], name="cell_computed_at"),
+        ]
         permissions = [("rebuild_benchmarks", "Can trigger a rebuild of every benchmark cell")]
 
     def __str__(self) -> str:
