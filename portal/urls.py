@@ -20,10 +20,11 @@ urlpatterns = [
 ]
 
 urlpatterns = [
+    # First: the API takes most requests, and Django tries the patterns in order (each miss costs a little).
+    path("api/", include("portal.api.urls")),
     path("", include((urlpatterns, "portal"))),
     path("", include("postings.urls")),
     path("", include("trainers.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("api/", include("portal.api.urls")),
 ]

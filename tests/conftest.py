@@ -5,12 +5,20 @@ from tests.factories import CompanyFactory, StaffFactory, TrainerFactory, UserFa
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings):
-    """Each test starts with an empty cache, so throttles and locks from another test do not leak in."""
+    """Each test starts with empty caches, so that nothing of another test leaks in: throttle counts, locks, the
+    cells' version, answers and verified keys (some of which each process also keeps in memory)."""
     from django.core.cache import cache
 
-    cache.clear()
+    from benchmarks.freshness import forget_local_version
+    from portal.api.answers import ANSWERS
+    from portal.api.authentication import forget_verified_keys
+    from portal.api.throttling import TALLY
+
+    for clear in (cache.clear, forget_local_version, ANSWERS.clear, forget_verified_keys, TALLY.clear):
+        clear()
     yield
-    cache.clear()
+    for clear in (cache.clear, forget_local_version, ANSWERS.clear, forget_verified_keys, TALLY.clear):
+        clear()
 
 
 # People in each role, shared by the web, security and API tests.

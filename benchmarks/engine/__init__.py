@@ -40,6 +40,8 @@ interpolate percentiles linearly between closest ranks (``percentile_cont`` = nu
 
 After publishing, every pass refreshes in the same transaction which cells' counts are withheld
 (``benchmarks.privacy``: so that subtracting published children from a parent cannot pin a suppressed cell's count).
+On commit, every publishing pass advances the cells' version (``benchmarks.freshness``), which tags and keys the
+API's cached answers.
 
 Every pass holds a transaction-scoped advisory lock on PostgreSQL while it computes and publishes, so that it never
 publishes numbers older than what a concurrent pass already published: fast passes take turns on one lock, rollup
@@ -58,6 +60,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..choices import ObservationKind
+from ..freshness import cells_version_advance
 from ..models import BenchmarkCell, CellHistory, DirtyCell, OutlierFence, cell_key
 from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
@@ -173,6 +176,7 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
         OutlierFence.objects.bulk_create(_fence_rows(fences, now), batch_size=2000)
         say(f"Refreshed outlier fences of {len(fences)} (domain, tier) pairs.")
         withheld = refresh_withheld_counts()
+        transaction.on_commit(cells_version_advance)
         say(f"Withheld the counts of {withheld} cells that differencing could pin a suppressed cell with.")
     return len(stats)
 
@@ -231,6 +235,7 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
         wanted = {cell for leaf in leaves for cell in ancestors(leaf) if (cell[0] is None) == rollup}
         _publish_some(wanted, backend.compute(since=since, wanted=wanted))
         refresh_withheld_counts()
+        transaction.on_commit(cells_version_advance)
         then(leaves, since, backend)
     logger.info(
         "Recomputed %d %s cells for %d dirty leaves in %.3f s.",

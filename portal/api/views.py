@@ -4,11 +4,10 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -24,10 +23,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchmarks.choices import PayUnit, SkillTier
+from benchmarks.freshness import cells_version, version_time
 from benchmarks.models import Currency, Domain, Platform
 from benchmarks.normalisation import normalise_pay
 from benchmarks.positioning import position_rate
-from benchmarks.selectors import cell_history, cells_last_updated, cells_published
+from benchmarks.selectors import cell_history, cells_published
 from portal.models import IdempotencyRecord
 from portal.report import report_figures
 from postings.choices import PostingStatus
@@ -37,13 +37,13 @@ from postings.services import posting_close, posting_create, posting_submit, pos
 from trainers.ingestion import COLUMNS, ingest_rows
 
 from . import serializers as s
+from .answers import ANSWERS
 from .authentication import request_partner
 from .errors import R400, R401, R403, R404, R409, R429, call_service
 from .pagination import ListCursorPagination, PortalCursorPagination, PostingCursorPagination
 from .permissions import BenchmarksRead, PostingsAccess, SurveysWrite
 from .renderers import CSVRenderer
 
-BENCHMARK_CACHE_SECONDS = 300
 PUBLIC = "Public: no key needed (anonymous clients are throttled per IP address)."
 BENCHMARKS_AUTH = (
     "Public, like the explorer pages: no key needed (anonymous clients are throttled per IP address). A partner key "
@@ -201,38 +201,46 @@ class BenchmarkList(_BenchmarkBase):
         },
     )
     def get(self, request):
-        # The ETag and the cache key come from the raw URL: an unchanged poll is answered before the filters are
-        # even validated (an invalid URL never reaches the cache, since it never gets a 200).
-        last_updated = cells_last_updated()
-        etag = self._etag(request, last_updated)
+        # The ETag comes from the cells' version and the raw URL: an unchanged poll is answered before the filters
+        # are even validated (an invalid URL never gets a 200, so it never reaches the answer cache either).
+        version = cells_version()
+        last_updated = version_time(version) if version else None
+        etag = self._etag(request, version)
         if self._not_modified(request, etag, last_updated):
-            return self._stamp(Response(status=status.HTTP_304_NOT_MODIFIED), etag, last_updated)
-        # The answer is cached under its ETag, which names the data version, the URL, the host and the format:
-        # an unchanged poll costs the key check, the throttle and one small query.
-        data = cache.get(f"api:benchmarks:{etag}")
-        if data is None:
-            filters = _query(s.BenchmarkListQuerySerializer, request)
-            found = cells_published(
-                domain=filters.get("domain"), tier=filters.get("tier"), country=filters.get("country"),
-                kind=filters.get("kind"), include_suppressed=filters["include_suppressed"],
-            )  # fmt: skip
-            cells = s.BenchmarkCellSerializer([cell.as_dict() for cell in found], many=True).data
-            if self.wants_csv:
-                data = cells
-            else:
-                paginator = ListCursorPagination()
-                page = paginator.paginate_list(cells, request, key=lambda cell: cell["key"])
-                data = paginator.get_paginated_response(page, last_updated=last_updated).data
-            cache.set(f"api:benchmarks:{etag}", data, BENCHMARK_CACHE_SECONDS)
-        response = self.csv_response(data, "benchmarks") if self.wants_csv else Response(data)
+            return self._stamp(HttpResponseNotModified(), etag, last_updated)
+        renderer = request.accepted_renderer
+        if isinstance(renderer, BrowsableAPIRenderer):  # a person browsing: rendered fresh, never cached
+            return self._stamp(Response(self._answer(request, last_updated)), etag, last_updated)
+        answer = ANSWERS.get(etag)
+        if answer is None:
+            data = self._answer(request, last_updated)
+            content_type = renderer.media_type + (f"; charset={renderer.charset}" if renderer.charset else "")
+            answer = (content_type, renderer.render(data, request.accepted_media_type, self.get_renderer_context()))
+            ANSWERS.set(etag, answer)
+        response = HttpResponse(answer[1], content_type=answer[0])
+        if self.wants_csv:
+            response["Content-Disposition"] = 'attachment; filename="benchmarks.csv"'
         return self._stamp(response, etag, last_updated)
 
-    def _etag(self, request, last_updated) -> str:
+    def _answer(self, request, last_updated) -> list | dict:
+        filters = _query(s.BenchmarkListQuerySerializer, request)
+        found = cells_published(
+            domain=filters.get("domain"), tier=filters.get("tier"), country=filters.get("country"),
+            kind=filters.get("kind"), include_suppressed=filters["include_suppressed"],
+        )  # fmt: skip
+        cells = s.BenchmarkCellSerializer([cell.as_dict() for cell in found], many=True).data
+        if self.wants_csv:
+            return cells
+        paginator = ListCursorPagination()
+        page = paginator.paginate_list(cells, request, key=lambda cell: cell["key"])
+        return paginator.get_paginated_response(page, last_updated=last_updated).data
+
+    def _etag(self, request, version) -> str:
         parts = [
-            last_updated.isoformat() if last_updated else "none",
+            version or "none",
             settings.BENCHMARK_MIN_CONTRIBUTORS,
             settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS,
-            request.accepted_renderer.format,
+            request.accepted_media_type,
             request.get_host(),
             request.get_full_path(),
         ]
@@ -248,7 +256,7 @@ class BenchmarkList(_BenchmarkBase):
         return since is not None and last_updated is not None and int(last_updated.timestamp()) <= since
 
     @staticmethod
-    def _stamp(response: Response, etag: str, last_updated) -> Response:
+    def _stamp(response, etag: str, last_updated):
         response["ETag"] = etag
         response["Vary"] = "Accept, Authorization, Cookie"
         response["Cache-Control"] = "no-cache"

@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # How long the answer to a surveys/batch/ push is replayed for the same Idempotency-Key.
 API_IDEMPOTENCY_DAYS = env.int("API_IDEMPOTENCY_DAYS", default=7)
+# A key verified for a read is remembered this long per process (portal.api.authentication); 0 turns that off.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=5)
 
 # --- Benchmarks -------------------------------------------------------------------------------------------------
 BENCHMARK_MIN_CONTRIBUTORS = env.int("BENCHMARK_MIN_CONTRIBUTORS", default=5)

@@ -99,3 +99,37 @@ def test_partners_are_throttled_per_key_apart_from_anonymous_traffic(partner, ap
     assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 200]
     assert client.get(URL).status_code == 429
     assert api.get(URL).status_code == 200
+
+
+def _revoke_elsewhere(p):
+    """A revocation made by another process: this one gets no signal."""
+    PartnerAPIKey.objects.filter(partner=p).update(revoked=True)
+
+
+def test_a_key_revoked_elsewhere_stops_reads_within_the_cache_time_and_writes_at_once(partner, monkeypatch):
+    from portal.api import authentication
+
+    p, client = partner
+    now = [1000.0]
+    monkeypatch.setattr(authentication.time, "monotonic", lambda: now[0])
+    assert client.get(URL).status_code == 200  # verified, and remembered for reads
+    _revoke_elsewhere(p)
+    assert client.get(URL).status_code == 200
+    assert client.post("/api/v1/surveys/batch/", {"rows": []}, format="json").status_code == 401
+    now[0] += 5
+    assert client.get(URL).status_code == 401
+
+
+def test_without_the_key_cache_every_read_checks_the_database(partner, settings):
+    settings.API_KEY_CACHE_SECONDS = 0
+    p, client = partner
+    assert client.get(URL).status_code == 200
+    _revoke_elsewhere(p)
+    assert client.get(URL).status_code == 401
+
+
+def test_an_expiry_is_checked_on_every_request_even_for_a_remembered_key(partner, monkeypatch):
+    _, client = partner
+    assert client.get(URL).status_code == 200
+    monkeypatch.setattr(PartnerAPIKey, "has_expired", property(lambda key: True))
+    assert client.get(URL).status_code == 401

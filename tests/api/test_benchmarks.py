@@ -1,13 +1,19 @@
 """benchmarks/, benchmarks/history/, benchmarks/position/ and report/: filters, suppression, CSV, conditional GET."""
 
 import csv
+import datetime
 import io
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from benchmarks import engine
+from benchmarks import engine, freshness
+from benchmarks.models import BenchmarkCell, DirtyCell
+from tests.factories import domain
 
 URL = "/api/v1/benchmarks/"
 pytestmark = pytest.mark.django_db
@@ -113,15 +119,47 @@ def test_an_unchanged_poll_gets_304_by_etag_and_by_date(api, market):
     assert api.get(URL, {"format": "csv"}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
-def test_a_rebuild_changes_the_etag(api, market):
+def test_a_rebuild_changes_the_etag(api, market, django_capture_on_commit_callbacks):
     first = api.get(URL)
-    engine.rebuild_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        engine.rebuild_all()
     again = api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
 
 
+def test_a_pass_committing_older_stamps_still_changes_the_etag(api, market, django_capture_on_commit_callbacks):
+    """The fast and the rollup pass commit in either order; a commit whose cells carry an older computed_at than
+    the newest published one must still change the answer's version (max(computed_at) would not move)."""
+    first = api.get(URL)
+    newest = BenchmarkCell.objects.order_by("-computed_at").first().computed_at
+    DirtyCell.objects.create(domain=domain("generalist"), tier="entry", country="US", kind="reported")
+    with (
+        mock.patch("benchmarks.engine.timezone.now", return_value=newest - datetime.timedelta(minutes=5)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert engine.recompute_dirty()
+    assert BenchmarkCell.objects.order_by("-computed_at").first().computed_at == newest
+    again = api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert api.get(URL, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+
+def test_a_publish_not_yet_seen_by_the_cache_is_found_in_the_database(api, market):
+    """With the version gone from the cache (emptied, expired), readers fall back to max(computed_at)."""
+    first = api.get(URL)
+    cache.delete(freshness.KEY)
+    freshness.forget_local_version()  # as another process, or a tenth of a second later, would
+    assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    BenchmarkCell.objects.update(computed_at=timezone.now() + datetime.timedelta(seconds=1))
+    cache.delete(freshness.KEY)
+    freshness.forget_local_version()
+    assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
 def test_query_count_does_not_grow_with_page_size(api, market):
+    api.get(URL)  # the cells' version is read once, then kept in the cache
     counts = []
     for size in (2, 50):
         with CaptureQueriesContext(connection) as queries:
