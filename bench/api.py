@@ -1,6 +1,6 @@
 """Load benchmark of GET /api/v1/benchmarks/ under gunicorn on PostgreSQL and Redis, beside a bare JsonResponse.
 
-    .venv/bin/python bench/api.py [--observations 200000] [--duration 15] [--connections 32] [--workers 4]
+    .venv/bin/python bench/api.py [--observations 200000] [--rounds 3] [--duration 10] [--connections 32] [--workers 5]
 
 Needs PostgreSQL (default postgres://postgres@127.0.0.1:5432, database bench_api, created if missing), Redis
 (default redis://127.0.0.1:6379/3) and ``wrk`` (Debian: ``apt-get install wrk``). Loads synthetic observations,
@@ -15,7 +15,8 @@ view exists only here, never in the portal's URLs) and runs wrk against:
   selector, pagination;
 * the same anonymously (throttled per IP), and a conditional poll that is answered 304.
 
-Prints requests/s and p95 latency of each and the ratio API / bare (target ≥ 0.6).
+Runs every endpoint in turn, ``--rounds`` times, and prints requests/s and p95 latency of each run, their medians, and
+the ratio API / bare of each round with its median (target ≥ 0.6).
 """
 
 import os
@@ -59,6 +60,7 @@ else:
     import argparse
     import re
     import secrets
+    import statistics
     import subprocess
     import sys
     import tempfile
@@ -70,6 +72,7 @@ else:
     sys.path.insert(0, str(ROOT))
     from bench.common import create_database, django_setup, load_observations
 
+    BARE = "bare JsonResponse"
     WRK_SCRIPT = """
     done = function(summary, latency, requests)
       io.write(string.format("RESULT %f %f %d %d\\n", summary.requests / (summary.duration / 1e6),
@@ -98,7 +101,8 @@ else:
         parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench_api")
         parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
         parser.add_argument("--observations", type=int, default=200_000)
-        parser.add_argument("--duration", type=int, default=15)
+        parser.add_argument("--duration", type=int, default=10)
+        parser.add_argument("--rounds", type=int, default=3)
         parser.add_argument("--connections", type=int, default=32)
         parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
         parser.add_argument("--port", type=int, default=18765)
@@ -156,28 +160,44 @@ else:
                 etag = response.headers["ETag"]
             keyed = {"Authorization": f"Api-Key {key}"}
             runs = [
-                ("bare JsonResponse", f"{base}/bench/bare/", {}),
+                (BARE, f"{base}/bench/bare/", {}),
                 ("bare JsonResponse of the same cells", f"{base}/bench/bare-cells/?domain=medicine", {}),
                 ("benchmarks/ with a partner key", api_url, keyed),
                 ("benchmarks/ anonymous", api_url, {}),
                 ("benchmarks/ conditional poll (304)", api_url, {**keyed, "If-None-Match": etag}),
             ]
             print(
-                f"\nwrk: {args.duration}s a run, {args.connections} connections, gunicorn {args.workers} sync workers"
+                f"\nwrk: {args.rounds} rounds of {args.duration}s a run, {args.connections} connections, "
+                f"gunicorn {args.workers} sync workers"
             )
-            results = {}
-            for label, url, headers in runs:
-                wrk(url, duration=3, connections=args.connections, headers=headers)  # warm-up
-                results[label] = wrk(url, duration=args.duration, connections=args.connections, headers=headers)
-                rps, p95, count, errors = results[label]
-                print(f"{label:40} {rps:9,.0f} req/s   p95 {p95:7.2f} ms   ({count:,} requests, {errors} errors)")
-            bare_rps = results["bare JsonResponse"][0]
-            ratio = results["benchmarks/ with a partner key"][0] / bare_rps
-            print(f"\nratio benchmarks/ (partner key) / bare: {ratio:.2f} (target >= 0.6)")
-            print(f"ratio benchmarks/ (anonymous) / bare:   {results['benchmarks/ anonymous'][0] / bare_rps:.2f}")
-            cells_rps = results["bare JsonResponse of the same cells"][0]
+            for _label, url, headers in runs:  # warm-up: every worker imports, connects and fills its caches
+                wrk(url, duration=3, connections=args.connections, headers=headers)
+            # Rounds of every endpoint in turn: a drift of the machine's speed (other processes, CPU frequency)
+            # then hits the bare view and the API alike, and each round gives its own ratio.
+            results: dict[str, list] = {label: [] for label, _, _ in runs}
+            for number in range(1, args.rounds + 1):
+                for label, url, headers in runs:
+                    results[label].append(wrk(url, duration=args.duration, connections=args.connections,
+                                              headers=headers))  # fmt: skip
+                    rps, p95, count, errors = results[label][-1]
+                    print(f"  round {number}  {label:40} {rps:9,.0f} req/s   p95 {p95:7.2f} ms   "
+                          f"({count:,} requests, {errors} errors)")  # fmt: skip
+            print("\nmedian of the rounds:")
+            for label, _, _ in runs:
+                rps = statistics.median(r[0] for r in results[label])
+                p95 = statistics.median(r[1] for r in results[label])
+                print(f"{label:40} {rps:9,.0f} req/s   p95 {p95:7.2f} ms")
+
+            def ratios(label: str, baseline: str) -> str:
+                each = [a[0] / b[0] for a, b in zip(results[label], results[baseline], strict=True)]
+                return f"{statistics.median(each):.2f} (rounds: {', '.join(f'{r:.2f}' for r in each)})"
+
+            print(f"\nratio benchmarks/ (partner key) / bare: {ratios('benchmarks/ with a partner key', BARE)}"
+                  " (target >= 0.6)")  # fmt: skip
+            print(f"ratio benchmarks/ (anonymous) / bare:   {ratios('benchmarks/ anonymous', BARE)}")
+            print(f"ratio benchmarks/ (304 poll) / bare:    {ratios('benchmarks/ conditional poll (304)', BARE)}")
             print(f"ratio benchmarks/ (partner key) / bare JsonResponse of the same cells: "
-                  f"{results['benchmarks/ with a partner key'][0] / cells_rps:.2f}")  # fmt: skip
+                  f"{ratios('benchmarks/ with a partner key', 'bare JsonResponse of the same cells')}")  # fmt: skip
         finally:
             gunicorn.terminate()
             gunicorn.wait(timeout=10)
