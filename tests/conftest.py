@@ -14,10 +14,11 @@ def _media_and_cache(settings):
     from portal.api.authentication import forget_verified_keys
     from portal.api.throttling import TALLY
 
-    for clear in (cache.clear, forget_local_version, ANSWERS.clear, forget_verified_keys, TALLY.clear):
+    clears = (cache.clear, forget_local_version, ANSWERS.clear, forget_verified_keys, TALLY.clear)
+    for clear in clears:
         clear()
     yield
-    for clear in (cache.clear, forget_local_version, ANSWERS.clear, forget_verified_keys, TALLY.clear):
+    for clear in clears:
         clear()
 
 
