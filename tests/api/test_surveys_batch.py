@@ -1,6 +1,7 @@
 """surveys/batch/: partner pushes with an Idempotency-Key, every row through the survey service."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -143,3 +144,49 @@ def test_answers_are_forgotten_after_the_retention_and_a_late_retry_stores_nothi
     assert retry.status_code == 200 and "Idempotent-Replayed" not in retry
     assert retry.json()["summary"]["unchanged"] == 2
     assert PaySurvey.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        row(),
+        row(amount="  15.50 ", external_id=" r-1 ", task_type="", engagement=None),
+        row(external_id="x" * 100),
+        row(external_id=" " * 100),
+    ],
+)
+def test_plain_rows_take_a_short_cut_that_gives_what_the_fields_give(values):
+    from rest_framework import serializers
+
+    from portal.api.serializers import SurveyRowSerializer, _plain_row
+
+    assert _plain_row(values) is not None
+    through_fields = serializers.Serializer.to_internal_value(SurveyRowSerializer(), values)
+    assert SurveyRowSerializer().to_internal_value(values) == dict(through_fields)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("x" * 101, "no more than 100 characters"),
+        ("a\x00b", "Null characters"),
+        ("\ud800", "Surrogate characters"),
+        (True, "Not a valid string"),
+        (["15"], "Not a valid string"),
+    ],
+)
+def test_other_values_go_through_the_fields_and_name_the_column(partner, value, message):
+    _, client = partner
+    body = json.dumps({"rows": [row(), row(amount=value)]})  # escaped as \uXXXX: a lone surrogate reaches the server
+    response = client.post(URL, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="odd")
+    assert response.status_code == 400
+    assert message in response.json()["rows"]["1"]["amount"][0]
+    assert PaySurvey.objects.count() == 0
+
+
+def test_numbers_and_non_ascii_text_are_read_as_by_the_fields(partner):
+    _, client = partner
+    response = push(client, [row(amount=15, hours_per_week=20.5, external_id="ü-1")])
+    assert response.json()["rows"][0]["status"] == "accepted"
+    survey = PaySurvey.objects.get()
+    assert (survey.amount, survey.external_id) == (Decimal("15"), "ü-1")
