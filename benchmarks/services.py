@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .bulk import insert_many
@@ -48,14 +49,38 @@ def survey_form_source() -> Source:
 
 def platform_resolve(text: str) -> Platform | None:
     """The platform a free-text name or URL means, through its slug, name or aliases; None when unknown."""
-    key = normalise_alias(text or "")
-    if not key or "\x00" in text:  # no name holds a NUL byte, and PostgreSQL refuses one in a query
-        return None
-    platform = Platform.objects.filter(slug=key).first() or Platform.objects.filter(name__iexact=text.strip()).first()
-    if platform is None:
-        alias = PlatformAlias.objects.select_related("platform").filter(alias=key).first()
-        platform = alias.platform if alias else None
-    return platform
+    return platforms_resolve([text])[text]
+
+
+def platforms_resolve(texts: Iterable[str]) -> dict[str, Platform | None]:
+    """``platform_resolve`` of many texts at once, in three queries: {text: platform or None}.
+
+    A text is matched, in this order, by its normalised form against the slugs, by itself (trimmed, any case)
+    against the names, and by its normalised form against the aliases.
+    """
+    found: dict[str, Platform | None] = dict.fromkeys(texts)
+    # No name holds a NUL byte, and PostgreSQL refuses one in a query.
+    keys = {text: key for text in found if "\x00" not in (text or "") and (key := normalise_alias(text or ""))}
+    by_slug = {p.slug: p for p in Platform.objects.filter(slug__in=set(keys.values()))}
+    for text, key in keys.items():
+        found[text] = by_slug.get(key)
+    unnamed = [text for text in keys if found[text] is None]
+    if unnamed:
+        names = Q()
+        for text in unnamed:
+            names |= Q(name__iexact=text.strip())
+        candidates = list(Platform.objects.filter(names))  # ordered by name, as .first() of each would be
+        for text in unnamed:
+            wanted = text.strip().casefold()
+            found[text] = next((p for p in candidates if p.name.casefold() == wanted), None)
+    aliased = {keys[text] for text in keys if found[text] is None}
+    if aliased:
+        aliases = PlatformAlias.objects.select_related("platform").filter(alias__in=aliased)
+        by_alias = {alias.alias: alias.platform for alias in aliases}
+        for text in keys:
+            if found[text] is None:
+                found[text] = by_alias.get(keys[text])
+    return found
 
 
 def _leaf(obs: Observation) -> Leaf:

@@ -24,7 +24,7 @@ from django_countries import countries
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
 from benchmarks.models import Currency, Domain, Platform, Source
 from benchmarks.normalisation import RateBook
-from benchmarks.services import FenceBook, platform_resolve, recompute_deferred
+from benchmarks.services import FenceBook, platforms_resolve, recompute_deferred
 
 from .choices import SurveyStatus
 from .models import PaySurvey
@@ -177,10 +177,17 @@ class _Vocabulary:
         self.rates = RateBook()
         self.fences = FenceBook()
 
+    def learn_platforms(self, texts: Iterable[str]) -> None:
+        """Resolve the platform names of a batch not seen yet in one go (three queries rather than three each)."""
+        new = {key: text for text in texts if (key := text.strip().lower()) not in self.platforms}
+        if new:
+            resolved = platforms_resolve(new.values())
+            self.platforms.update((key, resolved[text]) for key, text in new.items())
+
     def platform(self, text: str) -> Platform:
         key = text.strip().lower()
         if key not in self.platforms:
-            self.platforms[key] = platform_resolve(text)
+            self.learn_platforms([text])
         platform = self.platforms[key]
         if platform is None:
             raise RowError(f"platform: unknown platform {text!r}; use a known platform name, website or alias.")
@@ -301,6 +308,7 @@ def _message(exc: ValidationError) -> str:
 def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary: _Vocabulary) -> list[RowResult]:
     """File one batch of rows in the caller's transaction, with ``surveys_submit_many``: bulk writes, row rules."""
     prepared: list[tuple[int, dict | None, str, str]] = []
+    vocabulary.learn_platforms(_text_or_empty(row, "platform") for _, row in batch)
     for line, row in batch:
         try:
             fields, external_id = row_fields(row, vocabulary)

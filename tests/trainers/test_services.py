@@ -187,6 +187,21 @@ def test_platform_aliases_resolve_to_one_platform():
     assert platform_resolve("no such platform") is None
 
 
+def test_many_platform_names_resolve_as_one_by_one_in_three_queries(django_assert_num_queries):
+    from benchmarks.models import Platform, PlatformAlias
+    from benchmarks.services import platform_resolve, platforms_resolve
+
+    PlatformAlias.objects.create(platform=platform("mercor"), alias="mercor-talent")
+    Platform.objects.create(slug="neither", name="Label Works")  # found by its name only
+    texts = ["outlier.ai", "https://www.outlier.ai/", "Outlier", " MERCOR ", "Mercor Talent", "label works",
+             "no such platform", "", "a\x00b"]  # fmt: skip
+    with django_assert_num_queries(3):
+        found = platforms_resolve(texts)
+    assert found == {text: platform_resolve(text) for text in texts}
+    assert found["label works"].slug == "neither" and found["Mercor Talent"] == platform("mercor")
+    assert [found[t] for t in ("no such platform", "", "a\x00b")] == [None, None, None]
+
+
 def test_survey_update_refuses_to_become_a_second_survey_for_the_same_key():
     trainer = TrainerFactory()
     submit(trainer)
