@@ -1,6 +1,7 @@
 """Ingestion benchmark: 100,000 pay-survey rows through ``import_surveys`` and through ``surveys/batch/``.
 
     .venv/bin/python bench/ingest.py [--rows 100000] [--small 10000] [--batch-rows 1000] [--no-worker]
+        [--worker-log FILE]
 
 Needs PostgreSQL (default postgres://postgres@127.0.0.1:5432, database bench_ingest, created if missing) and Redis
 (default redis://127.0.0.1:6379/4, used as the Celery broker: recompute messages are queued, as in production, and
@@ -163,6 +164,7 @@ def main() -> None:
     parser.add_argument("--batch-rows", type=int, default=1000)
     parser.add_argument("--port", type=int, default=18766)
     parser.add_argument("--no-worker", action="store_true", help="no Celery worker recomputing cells meanwhile")
+    parser.add_argument("--worker-log", help="write the worker's log, with each pass and its duration, to this file")
     args = parser.parse_args()
 
     _reset_database(args.database_url)
@@ -180,10 +182,10 @@ def main() -> None:
     # recomputes queue up in Redis and are flushed at the end).
     worker = None
     if not args.no_worker:
+        logging = ["--logfile", args.worker_log, "--loglevel", "INFO"] if args.worker_log else ["--loglevel", "WARNING"]
         worker = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "portal", "worker", "--concurrency", "1",
-             "--loglevel", "WARNING"],
-            env=env, cwd=ROOT,
+            [str(Path(sys.executable).parent / "celery"), "-A", "portal", "worker", "--concurrency", "1", *logging],
+            env={**env, "LOG_LEVEL": "INFO"} if args.worker_log else env, cwd=ROOT,
         )  # fmt: skip
     workdir = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     small, full = workdir / "small.csv", workdir / "full.csv"
