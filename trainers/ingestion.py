@@ -28,7 +28,7 @@ from benchmarks.services import FenceBook, platforms_resolve, recompute_deferred
 
 from .choices import SurveyStatus
 from .models import PaySurvey
-from .services import keyed, surveys_submit_many
+from .services import surveys_lock, surveys_submit_many
 
 COLUMNS = (
     "period", "platform", "domain", "skill_tier", "country", "currency", "amount", "unit", "hours_per_week",
@@ -316,18 +316,27 @@ def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary
         except RowError as exc:
             prepared.append((line, None, _text_or_empty(row, "external_id"), str(exc)))
     ids = [external_id for _, fields, external_id, _ in prepared if fields is not None]
-    stored = {s.external_id: s for s in PaySurvey.objects.filter(keyed(source, ids))}
+    stored = surveys_lock(source=source, external_ids=ids)
     results: list[RowResult | None] = []
     to_submit: list[tuple[int, int, dict, str]] = []  # (position in results, line, fields, external id)
+    submitted: set[str] = set()
     for line, fields, external_id, error in prepared:
         if fields is None:
             results.append(RowResult(line, REJECTED, error, external_id))
             continue
         previous = stored.get(external_id)
-        if previous is not None and previous.status != SurveyStatus.WITHDRAWN and _same(previous, fields):
+        # A row is unchanged only against what is stored; after an earlier row of this batch with the same id, it
+        # is filed too, so that the last row wins as it does across batches.
+        if (
+            previous is not None
+            and previous.status != SurveyStatus.WITHDRAWN
+            and external_id not in submitted
+            and _same(previous, fields)
+        ):
             status = previous.status if previous.status in OUTCOMES else REJECTED
             results.append(RowResult(line, status, previous.status_reason, external_id, unchanged=True))
             continue
+        submitted.add(external_id)
         to_submit.append((len(results), line, fields, external_id))
         results.append(None)
     outcomes = surveys_submit_many(
@@ -335,6 +344,7 @@ def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary
         rows=[(external_id, fields) for *_, fields, external_id in to_submit],
         rates=vocabulary.rates,
         fences=vocabulary.fences,
+        stored=stored,
     )
     for (position, line, _, external_id), outcome in zip(to_submit, outcomes, strict=True):
         if isinstance(outcome, ValidationError):  # a ServiceError, with the field it concerns

@@ -224,6 +224,7 @@ def surveys_submit_many(
     rows: Sequence[tuple[str, dict]],
     rates: RateBook | None = None,
     fences: FenceBook | None = None,
+    stored: dict[str, PaySurvey] | None = None,
 ) -> list[SurveyOutcome | ServiceError]:
     """File many rows of one source that have no trainer (imports, partner feeds): ``(external_id, fields)`` pairs.
 
@@ -232,11 +233,14 @@ def surveys_submit_many(
     every write is a bulk one: a fixed number of queries whatever the number of rows. Returns, for each row, its
     outcome or the ``ServiceError`` refusing it; a refused row changes nothing. All rows are stored in one
     transaction; if another writer stores one of the same keys meanwhile, the batch is filed again row by row.
-    An import of many batches passes one ``rates`` and one ``fences`` book for all of them.
+    An import of many batches passes one ``rates`` and one ``fences`` book for all of them. A caller that has
+    already locked the rows' stored surveys in its transaction (``surveys_lock``) passes them as ``stored``.
     """
     try:
         with transaction.atomic():
-            return _submit_many(source, rows, rates or RateBook(), fences or FenceBook())
+            if stored is None:
+                stored = surveys_lock(source=source, external_ids=[external_id for external_id, _ in rows])
+            return _submit_many(source, rows, rates or RateBook(), fences or FenceBook(), stored)
     except IntegrityError:
         results = []
         for external_id, fields in rows:
@@ -256,14 +260,18 @@ def keyed(source: Source, keys) -> Q:
     return Q(source=source, external_id__in=keys) & ~Q(external_id="")
 
 
+def surveys_lock(*, source: Source, external_ids) -> dict[str, PaySurvey]:
+    """The stored surveys of ``source`` with these external ids, locked for the caller's transaction, by id."""
+    keys = {external_id for external_id in external_ids if external_id}
+    if not keys:
+        return {}
+    surveys = PaySurvey.objects.select_for_update().filter(keyed(source, keys)).order_by("pk")
+    return {survey.external_id: survey for survey in surveys}
+
+
 def _submit_many(
-    source: Source, rows: Sequence[tuple[str, dict]], rates: RateBook, fences: FenceBook
+    source: Source, rows: Sequence[tuple[str, dict]], rates: RateBook, fences: FenceBook, stored: dict[str, PaySurvey]
 ) -> list[SurveyOutcome | ServiceError]:
-    keys = {external_id for external_id, _ in rows if external_id}
-    stored = {
-        survey.external_id: survey
-        for survey in PaySurvey.objects.select_for_update().filter(keyed(source, keys)).order_by("pk")
-    }
     latest: dict[str, PaySurvey] = {}  # external id -> the newest filed version of that survey in this batch
     unkeyed: list[PaySurvey] = []
     results: list[SurveyOutcome | ServiceError] = []

@@ -82,6 +82,13 @@ def test_re_running_the_same_file_changes_nothing(source):
     assert [r.unchanged for r in results] == [True, True, True, False]
 
 
+def test_of_two_rows_with_one_external_id_the_later_wins_even_when_it_matches_what_is_stored(source):
+    run(csv_bytes(good(amount="15", external_id="twice")), source)
+    _, results = run(csv_bytes(good(amount="16", external_id="twice"), good(amount="15", external_id="twice")), source)
+    assert [r.unchanged for r in results] == [False, False]
+    assert PaySurvey.objects.get(external_id="twice").amount == 15
+
+
 def test_rows_without_external_id_are_identified_by_their_content(source):
     run(csv_bytes(good(amount="16", platform="Outlier")), source)
     _, [result] = run(csv_bytes(good(amount="16.00", platform="outlier.ai")), source)
