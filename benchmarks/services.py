@@ -117,8 +117,8 @@ def recompute_deferred() -> Iterator[None]:
     """One recompute for a whole bulk write (an import, a pushed batch) instead of one after each commit in it.
 
     Inside, writes still list their leaves dirty in their own transactions, but enqueue nothing; on the way out one
-    recompute is enqueued, after the caller's transaction commits if there is one, with a short countdown
-    (``BULK_RECOMPUTE_DELAY_SECONDS``) so that batches pushed one after another share a pass. A long import's
+    recompute is enqueued, after the caller's transaction commits if there is one, with a countdown
+    (``benchmarks.tasks.bulk_countdown``) so that batches pushed one after another share a pass. A long import's
     leaves are also taken by the minute sweep meanwhile. Without this, each 1,000-row commit had the worker
     recompute nearly every domain cell from the whole table, back to back, and the two halved each other's speed.
     """
@@ -134,7 +134,7 @@ def recompute_deferred() -> Iterator[None]:
 def _enqueue_bulk_recompute() -> None:
     from .tasks import recompute_request
 
-    recompute_request(countdown=float(getattr(settings, "BULK_RECOMPUTE_DELAY_SECONDS", 2)))
+    recompute_request(bulk=True)
 
 
 def _enqueue_recompute() -> None:

@@ -54,11 +54,26 @@ def cache_lock(name: str, *, expiry: int = LOCK_EXPIRY) -> Iterator[bool]:
             cache.delete(key)
 
 
-def recompute_request(*, countdown: float = 0.0) -> None:
+# A bulk write's pass waits at least this many times as long as the last fast pass took (and at least
+# BULK_RECOMPUTE_DELAY_SECONDS, at most the rollup interval): back-to-back batches then leave the worker, and the
+# database, three quarters of their time or more. On a million observations a fast pass over every domain takes
+# seconds; run every two seconds, it took a core from the writes it was recomputing for.
+BULK_PASS_SPACING = 4
+
+
+def bulk_countdown() -> float:
+    """Seconds a bulk write's recompute waits, so that batches pushed one after another share one pass."""
+    delay = float(getattr(settings, "BULK_RECOMPUTE_DELAY_SECONDS", 2))
+    last_pass = cache.get(rollup_key("fast-pass-seconds")) or 0.0
+    return max(delay, min(BULK_PASS_SPACING * last_pass, rollup_interval()))
+
+
+def recompute_request(*, bulk: bool = False) -> None:
     """After a commit that listed dirty leaves: enqueue the live recompute, unless one is queued and not started yet.
 
-    Bulk writes pass a ``countdown`` (``BULK_RECOMPUTE_DELAY_SECONDS``) so that batches pushed one after another
-    share one pass instead of each starting one (see ``benchmarks.services.recompute_deferred``).
+    Bulk writes (``bulk=True``) ask for a pass of their own after ``bulk_countdown()``, so that batches pushed one
+    after another share one pass instead of each starting one (see ``benchmarks.services.recompute_deferred``). A
+    live write never waits for that one: it has its own key, and queues an immediate pass beside it.
 
     A queued task takes every leaf listed by the time it starts, so one is enough however many commits come in
     meanwhile (twenty writes a second would otherwise queue twenty passes a second). The "queued" key is set here
@@ -66,22 +81,33 @@ def recompute_request(*, countdown: float = 0.0) -> None:
     queued after it. The key expires on its own: a lost message holds up the recomputes for a while at worst, and
     the sweep covers that. Called in ``on_commit(..., robust=True)``: a broker that is down fails nothing.
     """
-    key = rollup_key("recompute-queued")
-    if not cache.add(key, "queued", RECOMPUTE_TIME_LIMIT):
+    countdown = bulk_countdown() if bulk else 0.0
+    key = _queued_key(bulk)
+    if not cache.add(key, "queued", RECOMPUTE_TIME_LIMIT + int(countdown)):
         return
     try:
-        recompute_dirty_cells.apply_async(countdown=countdown)
+        if bulk:
+            recompute_dirty_cells.apply_async(kwargs={"bulk": True}, countdown=countdown)
+        else:
+            recompute_dirty_cells.apply_async()
     except Exception:
         cache.delete(key)
         raise
 
 
+def _queued_key(bulk: bool) -> str:
+    return rollup_key("bulk-recompute-queued" if bulk else "recompute-queued")
+
+
 @shared_task(bind=True, ignore_result=True, soft_time_limit=RECOMPUTE_TIME_LIMIT - 5, time_limit=RECOMPUTE_TIME_LIMIT)
-def recompute_dirty_cells(self) -> int:
+def recompute_dirty_cells(self, bulk: bool = False) -> int:
     """Enqueued by ``recompute_request`` after commits that mark leaves dirty: publishes the domain cells of all of
     them (coalescing), then schedules the rollup of their all-domains cells."""
-    cache.delete(rollup_key("recompute-queued"))
+    cache.delete(_queued_key(bulk))
+    started = time.monotonic()
     recomputed = engine.recompute_domains()
+    if recomputed:
+        cache.set(rollup_key("fast-pass-seconds"), time.monotonic() - started, LOCK_EXPIRY)
     if engine.rollups_pending():
         # The rollup goes to the queue this task came from, so the workers serving the live path serve both.
         rollup_schedule(queue=(self.request.delivery_info or {}).get("routing_key"))

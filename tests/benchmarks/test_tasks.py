@@ -124,8 +124,32 @@ def test_a_recompute_that_could_not_be_enqueued_does_not_hold_up_the_next():
     assert delay.call_count == 1
 
 
-def test_a_bulk_write_asks_for_its_recompute_with_a_countdown():
+def test_a_bulk_write_asks_for_its_recompute_with_a_countdown_and_a_live_write_does_not_wait_for_it():
+    cache.delete(tasks.rollup_key("fast-pass-seconds"))
     with mock.patch.object(tasks.recompute_dirty_cells, "apply_async") as enqueue:
-        tasks.recompute_request(countdown=2.0)
-        tasks.recompute_request()  # a live write meanwhile: the queued pass will take its leaves too
-    enqueue.assert_called_once_with(countdown=2.0)
+        tasks.recompute_request(bulk=True)
+        tasks.recompute_request(bulk=True)  # the next batch of the import shares the pass
+        tasks.recompute_request()  # a live write meanwhile
+        tasks.recompute_request()
+    assert enqueue.call_args_list == [mock.call(kwargs={"bulk": True}, countdown=2.0), mock.call()]
+
+
+def test_the_bulk_countdown_grows_with_the_last_fast_pass_up_to_the_rollup_interval(settings):
+    settings.BULK_RECOMPUTE_DELAY_SECONDS = 2
+    settings.BENCHMARK_ROLLUP_INTERVAL_SECONDS = 30
+    for last_pass, countdown in ((None, 2.0), (0.3, 2.0), (1.5, 6.0), (20.0, 30.0)):
+        cache.set(tasks.rollup_key("fast-pass-seconds"), last_pass)
+        assert tasks.bulk_countdown() == countdown
+    cache.delete(tasks.rollup_key("fast-pass-seconds"))
+
+
+def test_a_fast_pass_that_recomputed_cells_records_how_long_it_took():
+    cache.delete(tasks.rollup_key("fast-pass-seconds"))
+    tasks.recompute_dirty_cells.delay().get()  # nothing listed: nothing to time
+    assert cache.get(tasks.rollup_key("fast-pass-seconds")) is None
+    written(domain_make(), 10)
+    with mock.patch.object(tasks, "rollup_schedule"):
+        assert tasks.recompute_dirty_cells.delay(bulk=True).get() == 4
+    assert 0 < cache.get(tasks.rollup_key("fast-pass-seconds")) < 60
+    assert cache.add(tasks.rollup_key("bulk-recompute-queued"), "x", 1)  # the bulk task cleared its own key
+    cache.delete_many([tasks.rollup_key("fast-pass-seconds"), tasks.rollup_key("bulk-recompute-queued")])
