@@ -204,6 +204,7 @@ def _text(row: Mapping, name: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # a file holds a few dozen months; strptime is a fair part of reading a row
 def _period(text: str) -> datetime.date:
     for fmt in ("%Y-%m", "%Y-%m-%d"):
         try:
