@@ -72,7 +72,12 @@ class PaySurvey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is read by survey (its id) and by date only: indexes on its foreign keys would be written with every
+    # survey a partner pushes or a file imports and never read.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        no_db_index=["trainer", "source", "platform", "domain", "currency", "reviewed_by"],
+    )
     objects = PaySurveyQuerySet.as_manager()
 
     class Meta:
