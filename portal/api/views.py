@@ -176,8 +176,9 @@ class _BenchmarkBase(APIView):
     def wants_csv(self) -> bool:
         return getattr(self.request.accepted_renderer, "format", "") == "csv"
 
-    def csv_response(self, rows: list[dict], name: str) -> Response:
-        response = Response(rows)
+    @staticmethod
+    def download(response, name: str):
+        """The response (a DRF ``Response`` or rendered bytes) as the file ``name``.csv."""
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
 
@@ -220,7 +221,7 @@ class BenchmarkList(_BenchmarkBase):
             ANSWERS.set(etag, answer)
         response = HttpResponse(answer[1], content_type=answer[0])
         if self.wants_csv:
-            response["Content-Disposition"] = 'attachment; filename="benchmarks.csv"'
+            self.download(response, "benchmarks")
         return self._stamp(response, etag, last_updated)
 
     def _answer(self, request, last_updated) -> list | dict:
@@ -293,7 +294,7 @@ class BenchmarkHistory(_BenchmarkBase):
             months=q.get("months"))  # fmt: skip
         rows = s.HistoryPointSerializer([point.as_dict() for point in points], many=True).data
         if self.wants_csv:
-            return self.csv_response(rows, "benchmark-history")
+            return self.download(Response(rows), "benchmark-history")
         paginator = ListCursorPagination()
         page = paginator.paginate_list(rows, request, key=lambda row: row["month"])
         return paginator.get_paginated_response(page)

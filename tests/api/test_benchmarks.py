@@ -83,6 +83,14 @@ def test_csv_is_also_chosen_by_the_accept_header_and_lists_every_row(api, market
     assert len(rows) == len(_all(api, URL))
 
 
+@pytest.mark.parametrize(("url", "name"), [(URL, "benchmarks"), (URL + "history/", "benchmark-history")])
+def test_csv_answers_are_downloads_named_after_the_endpoint(api, market, url, name):
+    for _ in range(2):  # rendered, then from the answer cache
+        response = api.get(url, {"format": "csv"})
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == f'attachment; filename="{name}.csv"'
+
+
 def test_published_only_leaves_out_suppressed_cells(api, market):
     cells = _all(api, URL, include_suppressed="false")
     assert cells and not any(cell["suppressed"] for cell in cells)
