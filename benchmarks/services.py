@@ -197,6 +197,7 @@ def observations_sync(
     )
     leaves = [_leaf(current[origin]) for origin in [*wanted, *removals] if origin in current]
     created, updated = [], []
+    now = timezone.now()
     for origin, values in wanted.items():
         obs = current.get(origin)
         if obs is None:
@@ -204,7 +205,7 @@ def observations_sync(
             continue
         for name in OBSERVATION_FIELDS:
             setattr(obs, name, values[name])
-        obs.updated_at = timezone.now()
+        obs.updated_at = now
         updated.append(obs)
     insert_many(Observation, created)
     if updated:
