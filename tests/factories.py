@@ -89,6 +89,25 @@ def survey_fields(**overrides) -> dict:
     return fields
 
 
+def survey_form_data(**overrides) -> dict:
+    """What the survey form posts: $25 an hour for skilled generalist ranking on Outlier this month, unless
+    overridden."""
+    data = {
+        "period": this_month().strftime("%Y-%m"),
+        "platform": platform().pk,
+        "domain": domain().pk,
+        "tier": "skilled",
+        "country": "US",
+        "task_type": "ranking",
+        "engagement": "freelance",
+        "amount": "25",
+        "currency": "USD",
+        "unit": "hour",
+    }
+    data.update(overrides)
+    return data
+
+
 def posting_fields(**overrides) -> dict:
     """Fields for ``posting_create``: a $40–60 an hour expert medicine posting in the US, unless overridden."""
     fields = {

@@ -41,8 +41,8 @@ from tests.factories import (
     TrainerFactory,
     UserFactory,
     domain,
-    platform,
     survey_fields,
+    survey_form_data,
 )
 from trainers.models import PaySurvey, TrainerProfile
 from trainers.services import survey_submit
@@ -129,21 +129,6 @@ def posting_patch() -> dict:
     return {"title": "Hijacked title"}
 
 
-def survey_form() -> dict:
-    return {
-        "period": timezone.now().strftime("%Y-%m"),
-        "platform": platform().pk,
-        "domain": domain().pk,
-        "tier": "skilled",
-        "country": "US",
-        "task_type": "ranking",
-        "engagement": "freelance",
-        "amount": "25",
-        "currency": "USD",
-        "unit": "hour",
-    }
-
-
 def application_form() -> dict:
     return {"cover_letter": "Please take me."}
 
@@ -223,7 +208,7 @@ CASES = [
     *[Case("postings:invitation", method, LINK, owner=None, token="expired_invitation") for method in ("GET", "POST")],
     # The trainer workspace: a trainer's surveys and applications are theirs alone, not even the company's.
     Case("trainers:survey_edit", "GET", TRAINER, owner="applicant", pk="survey"),
-    Case("trainers:survey_edit", "POST", TRAINER, owner="applicant", pk="survey", data=survey_form),
+    Case("trainers:survey_edit", "POST", TRAINER, owner="applicant", pk="survey", data=survey_form_data),
     Case("trainers:survey_withdraw", "POST", TRAINER, owner="applicant", pk="survey"),
     Case("trainers:application_withdraw", "POST", TRAINER, owner="applicant", pk="application"),
     # The API. Reads of a published posting are public (see PUBLIC); writes find postings among the actor's own.

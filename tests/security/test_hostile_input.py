@@ -33,6 +33,7 @@ from tests.factories import (
     domain,
     posting_fields,
     survey_fields,
+    survey_form_data,
     this_month,
 )
 from trainers.ingestion import COLUMNS, ingest_csv
@@ -105,16 +106,6 @@ def published(company, by, **overrides) -> JobPosting:
     posting = posting_create(company=company, by=by, **posting_fields(**overrides))
     posting_submit(posting=posting, by=by)
     return posting_approve(posting=posting, by=None)
-
-
-def survey_form(**overrides) -> dict:
-    data = {
-        "period": MONTH, "platform": Platform.objects.get(slug="outlier").pk, "domain": domain().pk,
-        "tier": "skilled", "country": "US", "task_type": "ranking", "engagement": "freelance", "amount": "25",
-        "currency": "USD", "unit": "hour",
-    }  # fmt: skip
-    data.update(overrides)
-    return data
 
 
 def posting_form(**overrides) -> dict:
@@ -359,7 +350,7 @@ SURVEY_CHOICES = ["period", "platform", "domain", "tier", "country", "task_type"
 def test_hostile_text_in_a_survey_form_choice_is_refused_naming_the_field(trainer, field, text):
     """The survey form has no free text: every field is a choice, a month or a number."""
     before = stored_counts()
-    response = logged_in(trainer.user).post("/me/surveys/new/", survey_form(**{field: text}))
+    response = logged_in(trainer.user).post("/me/surveys/new/", survey_form_data(**{field: text}))
     assert field in form_errors(response)
     assert_escaped(response)
     assert stored_counts() == before
@@ -545,7 +536,7 @@ def with_unit(field: str, value: str, **base) -> dict:
 @pytest.mark.parametrize(("field", "value"), numbers_case(SURVEY_NUMBERS, BAD_NUMBERS))
 def test_the_survey_form_refuses_a_bad_number_naming_the_field(trainer, field, value):
     before = stored_counts()
-    response = logged_in(trainer.user).post("/me/surveys/new/", survey_form(**with_unit(field, value)))
+    response = logged_in(trainer.user).post("/me/surveys/new/", survey_form_data(**with_unit(field, value)))
     assert response.status_code == 200
     assert field in form_errors(response), form_errors(response)
     assert stored_counts() == before
@@ -603,7 +594,7 @@ def test_the_csv_import_rejects_a_bad_number_naming_the_field(tmp_path, capsys, 
 def test_a_refused_edit_leaves_the_object_as_it_was(trainer, company, owner, partner_api, value):
     survey = survey_submit(trainer=trainer, **survey_fields()).survey
     response = logged_in(trainer.user).post(
-        f"/me/surveys/{survey.pk}/edit/", survey_form(amount=value, tier="expert", country="GB")
+        f"/me/surveys/{survey.pk}/edit/", survey_form_data(amount=value, tier="expert", country="GB")
     )
     assert "amount" in form_errors(response)
     draft = posting_create(company=company, by=owner, **posting_fields())

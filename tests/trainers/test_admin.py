@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.models import Observation
-from tests.factories import TrainerFactory, UserFactory, domain, platform, survey_fields, this_month
+from tests.factories import TrainerFactory, UserFactory, domain, survey_fields, survey_form_data, this_month
 from trainers.choices import SurveyStatus
 from trainers.models import PaySurvey, TrainerProfile
 from trainers.services import survey_submit, survey_withdraw
@@ -34,28 +34,12 @@ def flagged_survey() -> PaySurvey:
 
 
 def form_data(**overrides) -> dict:
-    data = {
-        "trainer": "",
-        "source": "",
-        "external_id": "",
-        "period": this_month().isoformat(),
-        "platform": platform().pk,
-        "domain": domain().pk,
-        "tier": "skilled",
-        "country": "US",
-        "task_type": "ranking",
-        "engagement": "freelance",
-        "amount": "25",
-        "currency": "USD",
-        "unit": "hour",
-        "hours_per_week": "",
-        "minutes_per_task": "",
-        "project_hours": "",
-        "unpaid_hours_per_week": "",
-        "_save": "Save",
-    }
-    data.update(overrides)
-    return data
+    """The survey form as the admin's change page posts it: the trainer's fields plus the admin's own."""
+    admin_fields = {
+        "trainer": "", "source": "", "external_id": "", "period": this_month().isoformat(), "hours_per_week": "",
+        "minutes_per_task": "", "project_hours": "", "unpaid_hours_per_week": "", "_save": "Save",
+    }  # fmt: skip
+    return survey_form_data(**{**admin_fields, **overrides})
 
 
 def messages_of(response) -> list[str]:

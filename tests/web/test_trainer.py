@@ -2,36 +2,18 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from benchmarks import engine
 from postings.choices import ApplicationStatus
 from postings.models import Application
 from postings.services import application_submit
-from tests.factories import PublishedPostingFactory, StaffFactory, domain, platform, survey_fields
+from tests.factories import PublishedPostingFactory, StaffFactory, domain, platform, survey_fields, survey_form_data
 from tests.web.conftest import count_queries
 from trainers.choices import SurveyStatus
 from trainers.models import PaySurvey, TrainerProfile
 from trainers.services import survey_reject, survey_submit
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(**overrides) -> dict:
-    data = {
-        "period": timezone.now().strftime("%Y-%m"),
-        "platform": platform().pk,
-        "domain": domain().pk,
-        "tier": "skilled",
-        "country": "US",
-        "task_type": "ranking",
-        "engagement": "freelance",
-        "amount": "25",
-        "currency": "USD",
-        "unit": "hour",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.parametrize("name", ["profile", "surveys", "survey_create", "survey_preview", "applications", "compare"])
@@ -59,7 +41,7 @@ def test_a_profile_is_created_then_edited(owner_client, owner):
 
 
 def test_a_trainer_files_a_survey_and_sees_it_in_my_surveys(trainer_client, trainer):
-    response = trainer_client.post(reverse("trainers:survey_create"), form_data(amount="1000", unit="week"))
+    response = trainer_client.post(reverse("trainers:survey_create"), survey_form_data(amount="1000", unit="week"))
     assert response["Location"] == reverse("trainers:surveys")
     survey = PaySurvey.objects.get(trainer=trainer)
     assert (survey.hourly_usd, survey.status) == (25, SurveyStatus.ACCEPTED)
@@ -70,8 +52,8 @@ def test_a_trainer_files_a_survey_and_sees_it_in_my_surveys(trainer_client, trai
 
 
 def test_a_second_survey_for_the_same_platform_domain_and_month_updates_the_first(trainer_client, trainer):
-    trainer_client.post(reverse("trainers:survey_create"), form_data(amount="20"))
-    response = trainer_client.post(reverse("trainers:survey_create"), form_data(amount="30"), follow=True)
+    trainer_client.post(reverse("trainers:survey_create"), survey_form_data(amount="20"))
+    response = trainer_client.post(reverse("trainers:survey_create"), survey_form_data(amount="30"), follow=True)
     assert "already filed" in response.content.decode()
     assert PaySurvey.objects.get(trainer=trainer).amount == 30
 
@@ -88,7 +70,7 @@ def test_a_second_survey_for_the_same_platform_domain_and_month_updates_the_firs
     ],
 )
 def test_a_refused_survey_shows_the_reason_on_its_field(trainer_client, overrides, field, words):
-    response = trainer_client.post(reverse("trainers:survey_create"), form_data(**overrides))
+    response = trainer_client.post(reverse("trainers:survey_create"), survey_form_data(**overrides))
     assert response.status_code == 200
     assert words in " ".join(response.context["form"].errors[field])
     assert not PaySurvey.objects.exists()
@@ -126,7 +108,7 @@ def test_a_survey_is_edited_and_withdrawn(trainer_client, trainer):
     survey = survey_submit(trainer=trainer, **survey_fields()).survey
     edit = reverse("trainers:survey_edit", args=[survey.pk])
     assert 'value="20.00"' in trainer_client.get(edit).content.decode()
-    trainer_client.post(edit, form_data(amount="22"))
+    trainer_client.post(edit, survey_form_data(amount="22"))
     assert PaySurvey.objects.get(pk=survey.pk).amount == 22
     response = trainer_client.post(reverse("trainers:survey_withdraw", args=[survey.pk]), follow=True)
     assert "withdrawn" in response.content.decode()
@@ -145,7 +127,7 @@ def test_a_rejected_survey_shows_why(trainer_client, trainer):
 def test_another_trainers_survey_is_not_found(trainer_client, other_trainer):
     theirs = survey_submit(trainer=other_trainer, **survey_fields()).survey
     assert trainer_client.get(reverse("trainers:survey_edit", args=[theirs.pk])).status_code == 404
-    assert trainer_client.post(reverse("trainers:survey_edit", args=[theirs.pk]), form_data()).status_code == 404
+    assert trainer_client.post(reverse("trainers:survey_edit", args=[theirs.pk]), survey_form_data()).status_code == 404
     assert trainer_client.post(reverse("trainers:survey_withdraw", args=[theirs.pk])).status_code == 404
     assert PaySurvey.objects.get(pk=theirs.pk).status == SurveyStatus.ACCEPTED
     assert b"Outlier" not in trainer_client.get(reverse("trainers:surveys")).content
