@@ -121,6 +121,11 @@ class Source(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    trusted = models.BooleanField(
+        default=False,
+        help_text="A partner feed an admin vouches for (a national survey, an HR system): its rows count one by one "
+        "toward the suppression threshold. An untrusted partner's rows count as one contributor together.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -136,6 +141,11 @@ class Observation(models.Model):
     ``origin`` names the row it stands for ("survey:12", "posting:7") so that its owner can update or remove it.
     ``contributor`` names who it counts for: a trainer, a company, or a single imported row.
     ``country`` is empty for a posting open worldwide.
+    ``party`` names who it counts for toward the suppression threshold, from ``counts_from`` on (empty: at once); an
+    empty party counts for nobody (see ``benchmarks.services.independent_party``).
+    A ``flagged`` observation is an outlier awaiting review: left out of every cell, but still one of the values its
+    (domain, tier)'s outlier fences are computed from. A ``reviewed`` one was accepted by an admin and is never
+    flagged by re-screening.
     """
 
     origin = models.CharField(max_length=60, unique=True)
@@ -148,6 +158,10 @@ class Observation(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="observations")
     platform = models.ForeignKey(Platform, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     contributor = models.CharField(max_length=60)
+    party = models.CharField(max_length=60, blank=True)
+    counts_from = models.DateTimeField(null=True, blank=True)
+    flagged = models.BooleanField(default=False)
+    reviewed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ObservationQuerySet.as_manager()
@@ -161,7 +175,16 @@ class Observation(models.Model):
             # PostgreSQL only; other databases ignore covering indexes.
             models.Index(
                 fields=["domain", "kind", "tier", "country"],
-                include=["period", "hourly_usd", "contributor", "source_id", "platform_id"],
+                include=[
+                    "period",
+                    "hourly_usd",
+                    "contributor",
+                    "source_id",
+                    "platform_id",
+                    "flagged",
+                    "party",
+                    "counts_from",
+                ],
                 name="obs_domain_slice",
             ),
         ]
@@ -169,6 +192,10 @@ class Observation(models.Model):
             models.CheckConstraint(condition=Q(hourly_usd__gt=Decimal("0")), name="observation_rate_positive"),
             models.CheckConstraint(condition=Q(kind__in=ObservationKind.values), name="observation_kind_valid"),
             models.CheckConstraint(condition=Q(tier__in=SkillTier.values), name="observation_tier_valid"),
+            models.CheckConstraint(condition=~Q(flagged=True, reviewed=True), name="observation_reviewed_not_flagged"),
+            models.CheckConstraint(
+                condition=Q(flagged=False) | Q(kind=ObservationKind.REPORTED), name="observation_only_reported_flagged"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,10 +244,14 @@ def cell_key(domain_id: int | None, tier: str, country: str, kind: str) -> str:
 class CellStats(models.Model):
     """The statistics a cell publishes, shared by the current cells and their monthly history.
 
-    Numbers are stored raw, as computed; suppression (too few contributors) and the counts' bands are applied when
-    they are read, by ``benchmarks.selectors``, so changing the thresholds needs no rebuild. ``counts_withheld`` is
-    the one published decision stored with them: set by ``benchmarks.privacy.refresh_withheld_counts`` over a whole
-    snapshot, because whether a cell's counts give a suppressed neighbour away depends on every cell around it.
+    ``contributors`` counts distinct contributors; ``independent`` counts only those one party cannot manufacture
+    (see ``Observation.party``), and is what suppression compares with its thresholds.
+
+    Numbers are stored raw, as computed; suppression (too few independent contributors) and the counts' bands are
+    applied when they are read, by ``benchmarks.selectors``, so changing the thresholds needs no rebuild.
+    ``counts_withheld`` is the one published decision stored with them: set by
+    ``benchmarks.privacy.refresh_withheld_counts`` over a whole snapshot, because whether a cell's counts give a
+    suppressed neighbour away depends on every cell around it.
     """
 
     cell_key = models.CharField(max_length=64)
@@ -231,6 +262,7 @@ class CellStats(models.Model):
     )
     kind = models.CharField(max_length=12, choices=ObservationKind.choices)
     contributors = models.PositiveIntegerField()
+    independent = models.PositiveIntegerField(default=0)
     observations = models.PositiveIntegerField()
     sources = models.PositiveIntegerField()
     platforms = models.PositiveIntegerField()
@@ -269,6 +301,9 @@ class BenchmarkCell(CellStats):
             models.CheckConstraint(
                 condition=Q(contributors__lte=models.F("observations")), name="benchmarkcell_contributors_le_obs"
             ),
+            models.CheckConstraint(
+                condition=Q(independent__lte=models.F("contributors")), name="benchmarkcell_independent_le_contributors"
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "tier", "country"], name="cell_kind_tier_country"),
@@ -302,6 +337,9 @@ class CellHistory(CellStats):
 
 class OutlierFence(models.Model):
     """Quartiles of log(hourly_usd) of reported pay in one (domain, tier), kept by the engine with the cells.
+
+    Computed from every reported observation in the window, flagged ones included (quartiles are robust to the
+    outliers themselves), so the fences, and the screening they drive, depend on the data alone.
 
     Survey services ask for fences on every submission; reading one row keeps a 100,000-row import fast where
     recomputing quartiles each time would not. The fence width (k) is applied when read, from settings.

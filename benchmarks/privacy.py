@@ -14,8 +14,8 @@ dimension but one, where it has "all" and they have a value), looks at what the 
 
 * the parent: contributors in its band, observations in its band;
 * a published child: the same;
-* a suppressed child (fewer than ``BENCHMARK_MIN_CONTRIBUTORS``): 1 to 4 contributors (at the default threshold),
-  at least as many observations, nothing else;
+* a suppressed child (fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` independent contributors): 1 to 4 contributors
+  (at the default threshold), at least as many observations, nothing else;
 
 together with ``observations = sum(children)``, ``max(children) <= contributors <= sum(children)`` and
 ``contributors <= observations`` in every cell. If any suppressed child's contributors or observations can take
@@ -68,6 +68,11 @@ class CellCounts:
     kind: str
     contributors: int
     observations: int
+    independent: int | None = None  # what suppression compares with the threshold; None: as many as contributors
+
+    def __post_init__(self):
+        if self.independent is None:
+            object.__setattr__(self, "independent", self.contributors)
 
 
 def count_band(n: int) -> int:
@@ -98,8 +103,10 @@ def _parents(cell: CellCounts) -> list[tuple[tuple, str]]:
 
 
 def _child_box(child: CellCounts, parent: _Box, minimum: int) -> _Box:
-    if child.contributors < minimum:
+    if child.independent < minimum:
         # Suppressed: it exists (at least one contributor), has fewer than the minimum, and cannot exceed the parent.
+        # A padded cell may hold more contributors than that, but never fewer independent ones; assuming fewer can
+        # only make the check withhold more (an infeasible partition is withheld), never less.
         return _Box(1, minimum - 1, 1, parent.o_high)
     c_low = max(count_band(child.contributors), minimum)
     o_low = max(count_band(child.observations), c_low)
@@ -168,11 +175,11 @@ def withheld_count_keys(cells: Iterable[CellCounts], *, minimum: int | None = No
             partitions[parent][dimension].append(cell)
     withheld = set()
     for parent in cells:
-        if parent.contributors < minimum:
+        if parent.independent < minimum:
             continue
         box = _parent_box(parent, minimum)
         for children in partitions.get((parent.domain_id, parent.tier, parent.country, parent.kind), {}).values():
-            suppressed = [i for i, child in enumerate(children) if child.contributors < minimum]
+            suppressed = [i for i, child in enumerate(children) if child.independent < minimum]
             if suppressed and _pins_a_child(box, [_child_box(c, box, minimum) for c in children], suppressed):
                 withheld.add(parent.cell_key)
                 break
@@ -186,7 +193,7 @@ def refresh_withheld_counts(*, month: datetime.date | None = None) -> int:
     writing them, so that no reader sees new counts with old flags. Returns how many cells have their counts withheld.
     """
     table = BenchmarkCell.objects.all() if month is None else CellHistory.objects.filter(month=month.replace(day=1))
-    fields = ("cell_key", "domain_id", "tier", "country", "kind", "contributors", "observations")
+    fields = ("cell_key", "domain_id", "tier", "country", "kind", "contributors", "observations", "independent")
     with transaction.atomic():
         rows = list(table.values_list(*fields))
         withheld = withheld_count_keys(CellCounts(*row) for row in rows)

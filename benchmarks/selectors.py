@@ -2,7 +2,8 @@
 
 Cells are stored raw; this module applies the privacy rules when they are read, so no surface can forget them:
 
-* a cell with fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` (5) distinct contributors publishes no statistics at all:
+* a cell with fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` (5) independent contributors (``CellStats.independent``:
+  those one party cannot manufacture) publishes no statistics at all:
   ``suppressed=True``, every count and percentile ``None``, and ``contributors_display`` says "fewer than 5";
 * p10 and p90 need ``BENCHMARK_MIN_CONTRIBUTORS_TAILS`` (10): below that ``tails_suppressed=True`` and they are
   ``None`` while p25–p75 are published;
@@ -181,8 +182,8 @@ def _counts(row: CellStats) -> dict:
 
 def _statistics(row: CellStats) -> dict:
     minimum, tails_minimum = settings.BENCHMARK_MIN_CONTRIBUTORS, settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS
-    suppressed = row.contributors < minimum
-    tails_suppressed = row.contributors < tails_minimum
+    suppressed = row.independent < minimum
+    tails_suppressed = row.independent < tails_minimum
     if suppressed:
         return {
             "suppressed": True,

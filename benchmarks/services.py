@@ -2,7 +2,6 @@
 
 import datetime
 import logging
-import math
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -11,12 +10,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from .bulk import insert_many
 from .choices import ObservationKind, SkillTier, SourceKind
 from .engine.cells import log_quartiles
+from .engine.screening import tukey_fences
 from .models import (
     DirtyCell,
     Domain,
@@ -39,6 +39,24 @@ def source_get_or_create(*, slug: str, name: str, kind: str) -> Source:
     if kind not in SourceKind.values:
         raise ValueError(f"unknown source kind {kind!r}")
     source, _ = Source.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind})
+    return source
+
+
+@transaction.atomic
+def source_set_trusted(*, source: Source, trusted: bool) -> Source:
+    """An admin vouches for a partner feed (its rows count one by one toward the threshold) or takes that back.
+
+    The parties of its stored observations follow at once, and the cells they are in are recomputed.
+    """
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    if source.trusted == trusted:
+        return source
+    source.trusted = trusted
+    source.save(update_fields=["trusted"])
+    rows = Observation.objects.filter(source=source, counts_from__isnull=True).exclude(party="")
+    if source.kind == SourceKind.PARTNER:
+        rows.update(party=F("contributor") if trusted else Value(f"source:{source.pk}"))
+    cells_mark_dirty(leaves=rows.values_list("domain_id", "tier", "country", "kind").distinct())
     return source
 
 
@@ -144,7 +162,32 @@ def _enqueue_recompute() -> None:
 
 
 _KINDS, _TIERS = frozenset(ObservationKind.values), frozenset(SkillTier.values)
-OBSERVATION_FIELDS = ("kind", "domain", "tier", "country", "period", "hourly_usd", "source", "contributor", "platform")
+OBSERVATION_FIELDS = (
+    "kind", "domain", "tier", "country", "period", "hourly_usd", "source", "contributor", "platform", "party",
+    "counts_from", "flagged", "reviewed",
+)  # fmt: skip
+
+ACCOUNT = object()
+"""``independent_party(account=...)`` default: the contributor is no portal account (a company, an imported row)."""
+
+
+def independent_party(
+    *, source: Source, contributor: str, account: object | datetime.datetime | None = ACCOUNT
+) -> tuple[str, datetime.datetime | None]:
+    """(party, counts_from): whom an observation counts for toward the suppression threshold, and from when.
+
+    The threshold counts only contributors one party cannot manufacture (see docs/decisions/0002):
+
+    * an untrusted partner feed counts as one party, however many rows it pushes;
+    * a trusted partner feed, an admin's import and a company count row by row, or company by company;
+    * a portal account counts from ``account`` on (when its email is verified and it is old enough; the trainers
+      app decides), and not at all while ``account`` is None.
+    """
+    if account is not ACCOUNT:
+        return (contributor, account) if account is not None else ("", None)
+    if source.kind == SourceKind.PARTNER and not source.trusted:
+        return f"source:{source.pk}", None
+    return contributor, None
 
 
 def _observation_values(
@@ -159,9 +202,13 @@ def _observation_values(
     source: Source,
     contributor: str,
     platform: Platform | None = None,
+    account: object | datetime.datetime | None = ACCOUNT,
+    flagged: bool = False,
+    reviewed: bool = False,
 ) -> dict:
     if kind not in _KINDS or tier not in _TIERS:
         raise ValueError(f"bad observation kind {kind!r} or tier {tier!r}")
+    party, counts_from = independent_party(source=source, contributor=contributor, account=account)
     return {
         "origin": origin,
         "kind": kind,
@@ -173,6 +220,10 @@ def _observation_values(
         "source": source,
         "contributor": contributor,
         "platform": platform,
+        "party": party,
+        "counts_from": counts_from,
+        "flagged": flagged and not reviewed,
+        "reviewed": reviewed,
     }
 
 
@@ -220,7 +271,8 @@ def observations_sync(
 def observation_upsert(**values) -> Observation:
     """Create or update the observation standing for ``values["origin"]``, marking old and new leaves dirty.
 
-    Takes origin, kind, domain, tier, country, period, hourly_usd, source, contributor and platform.
+    Takes origin, kind, domain, tier, country, period, hourly_usd, source, contributor and platform; and, for
+    reported pay, ``account`` (see ``independent_party``), ``flagged`` and ``reviewed``.
     """
     return observations_sync(upserts=[values])[values["origin"]]
 
@@ -263,21 +315,13 @@ class FenceBook:
                 .filter(kind=ObservationKind.REPORTED, domain=domain, tier=tier)
                 .values_list("hourly_usd", flat=True)
             )
-            self._fences[key] = _tukey(*fence)
+            self._fences[key] = tukey_fences(*fence)
         return self._fences[key]
 
     def is_outlier(self, *, domain: Domain, tier: str, hourly_usd: Decimal) -> bool:
         """Whether a rate falls outside the fences of its (domain, tier); never, while the pair has too few data."""
         fences = self.fences(domain=domain, tier=tier)
         return fences is not None and not fences[0] <= hourly_usd <= fences[1]
-
-
-def _tukey(count: int, q1: float, q3: float) -> tuple[Decimal, Decimal] | None:
-    if count < settings.BENCHMARK_OUTLIER_MIN_OBSERVATIONS:
-        return None
-    k = settings.BENCHMARK_OUTLIER_K
-    spread = q3 - q1
-    return Decimal(str(math.exp(q1 - k * spread))), Decimal(str(math.exp(q3 + k * spread)))
 
 
 def is_outlier(*, domain: Domain, tier: str, hourly_usd: Decimal) -> bool:

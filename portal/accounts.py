@@ -7,7 +7,7 @@ the user is saved; the profile or company is created through the services, like 
 from django import forms
 
 from postings.services import company_create
-from trainers.services import trainer_profile_create
+from trainers.services import trainer_profile_create, trainer_standing_refresh
 
 
 class Role:
@@ -38,3 +38,11 @@ class SignupForm(forms.Form):
             company_create(name=self.cleaned_data["company_name"].strip(), owner=user)
         else:
             trainer_profile_create(user=user, display_name=name)
+
+
+def email_confirmed_refresh_standing(sender=None, request=None, email_address=None, **kwargs) -> None:
+    """A trainer who confirms an email starts counting toward the suppression thresholds (after the minimum account
+    age): their surveys' observations follow."""
+    user = getattr(email_address, "user", None)
+    if user is not None and hasattr(user, "trainer_profile"):
+        trainer_standing_refresh(user=user)

@@ -30,7 +30,9 @@ def this_month() -> datetime.date:
     return timezone.now().date().replace(day=1)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class NewUserFactory(factory.django.DjangoModelFactory):
+    """An account that has just signed up and not verified its email: a trainer's surveys count for no threshold."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -41,12 +43,29 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
+class UserFactory(NewUserFactory):
+    """An established account: its email verified, a month old, so a trainer's surveys count toward thresholds."""
+
+    date_joined = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
+
+
 class StaffFactory(UserFactory):
     is_staff = True
     is_superuser = True
 
 
 class TrainerFactory(factory.django.DjangoModelFactory):
+    """A trainer with an established account (see ``NewTrainerFactory`` for one that does not count yet)."""
+
     class Meta:
         model = TrainerProfile
 
@@ -54,6 +73,12 @@ class TrainerFactory(factory.django.DjangoModelFactory):
     display_name = factory.Sequence(lambda n: f"Trainer {n}")
     tier = SkillTier.SKILLED
     country = "US"
+
+
+class NewTrainerFactory(TrainerFactory):
+    """A trainer who has just signed up and not verified an email: counted toward no suppression threshold."""
+
+    user = factory.SubFactory(NewUserFactory)
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

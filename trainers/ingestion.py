@@ -22,6 +22,7 @@ from django.db import transaction
 from django_countries import countries
 
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
+from benchmarks.engine import screening_refresh
 from benchmarks.models import Currency, Domain, Platform, Source
 from benchmarks.normalisation import RateBook
 from benchmarks.services import FenceBook, platforms_resolve, recompute_deferred
@@ -44,6 +45,7 @@ BATCH_SIZE = 1000  # rows a transaction (as in one surveys/batch/ request): shor
 
 ACCEPTED, FLAGGED, REJECTED = SurveyStatus.ACCEPTED.value, SurveyStatus.FLAGGED.value, SurveyStatus.REJECTED.value
 OUTCOMES = (ACCEPTED, FLAGGED, REJECTED)
+UNUSUAL_FLAGGED_SHARE = 0.05  # honest pay files have a few outliers; more suggests wrong units, currency or columns
 
 
 class IngestionError(Exception):
@@ -61,6 +63,8 @@ class RowResult:
     reason: str = ""
     external_id: str = ""
     unchanged: bool = False  # the same row was stored before: nothing changed
+    survey_id: int | None = None  # the survey it was filed as (not for rejected rows)
+    pair: tuple[int, str] | None = None  # its (domain_id, tier): the outlier fences it was screened against
 
     def as_dict(self) -> dict:
         return {
@@ -74,22 +78,55 @@ class RowResult:
 
 @dataclass
 class Summary:
+    """Counts of a run. ``flagged_after``: how many of its filed rows are flagged once the fences of every
+    (domain, tier) it touched were recomputed from all the data and the rows re-screened (None: not re-screened)."""
+
     counts: dict = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     unchanged: int = 0
     rows: int = 0
     dry_run: bool = False
+    flagged_after: int | None = None
+    filed: dict = field(default_factory=dict, repr=False)  # survey id -> flagged, as each row was screened
+    pairs: set = field(default_factory=set, repr=False)
 
     def add(self, result: RowResult) -> None:
         self.rows += 1
         self.counts[result.status] += 1
         self.unchanged += result.unchanged
+        if result.survey_id is not None:
+            self.filed[result.survey_id] = result.status == FLAGGED
+            self.pairs.add(result.pair)
+
+    def rescreened(self, changes: dict[str, bool]) -> None:
+        """Apply the re-screening's {origin: flagged} to this run's rows."""
+        for origin, flagged in changes.items():
+            kind, _, pk = origin.partition(":")
+            if kind == "survey" and int(pk) in self.filed:
+                self.filed[int(pk)] = flagged
+        self.flagged_after = sum(self.filed.values())
+
+    @property
+    def flagged_share(self) -> float:
+        flagged = self.counts[FLAGGED] if self.flagged_after is None else self.flagged_after
+        return flagged / len(self.filed) if self.filed else 0.0
 
     def line(self) -> str:
         prefix = "Dry run, nothing stored: " if self.dry_run else ""
-        return (
+        text = (
             f"{prefix}{self.rows} rows: {self.counts[ACCEPTED]} accepted, {self.counts[FLAGGED]} flagged, "
             f"{self.counts[REJECTED]} rejected ({self.unchanged} unchanged)."
         )
+        if self.flagged_after is not None:
+            text += (
+                f" Re-screened against outlier fences from all the data: {self.flagged_after} of the "
+                f"{len(self.filed)} filed rows are flagged ({self.flagged_share:.1%})."
+            )
+        if self.flagged_share > UNUSUAL_FLAGGED_SHARE:
+            text += (
+                f" Warning: {self.flagged_share:.1%} of the filed rows are flagged as outliers, more than the usual "
+                f"{UNUSUAL_FLAGGED_SHARE:.0%}: check the file's units, currencies and columns before trusting it."
+            )
+        return text
 
     def as_dict(self) -> dict:
         return {"rows": self.rows, **self.counts, "unchanged": self.unchanged, "dry_run": self.dry_run}
@@ -335,7 +372,9 @@ def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary
             and _same(previous, fields)
         ):
             status = previous.status if previous.status in OUTCOMES else REJECTED
-            results.append(RowResult(line, status, previous.status_reason, external_id, unchanged=True))
+            results.append(
+                RowResult(line, status, previous.status_reason, external_id, unchanged=True, **_filed_as(previous))
+            )
             continue
         submitted.add(external_id)
         to_submit.append((len(results), line, fields, external_id))
@@ -351,8 +390,15 @@ def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary
         if isinstance(outcome, ValidationError):  # a ServiceError, with the field it concerns
             results[position] = RowResult(line, REJECTED, _message(outcome), external_id)
         else:
-            results[position] = RowResult(line, outcome.survey.status, outcome.survey.status_reason, external_id)
+            survey = outcome.survey
+            results[position] = RowResult(line, survey.status, survey.status_reason, external_id, **_filed_as(survey))
     return results
+
+
+def _filed_as(survey: PaySurvey) -> dict:
+    if survey.status not in (ACCEPTED, FLAGGED):
+        return {}
+    return {"survey_id": survey.pk, "pair": (survey.domain_id, survey.tier)}
 
 
 def _text_or_empty(row: Mapping, name: str) -> str:
@@ -385,11 +431,15 @@ def ingest_rows(
     batch_size: int = BATCH_SIZE,
     on_row: RowCallback | None = None,
     progress: Callable[[int], None] | None = None,
+    rescreen: bool = False,
 ) -> Summary:
     """File (row number, {column: value}) pairs as surveys of ``source``, one transaction per batch.
 
     Inside a transaction of the caller's, batches are savepoints of it (``surveys/batch/`` keeps all rows and its
-    idempotency record in one transaction). ``dry_run`` files every batch and rolls it back.
+    idempotency record in one transaction). ``dry_run`` files every batch and rolls it back. ``rescreen``: at the
+    end, recompute the outlier fences of every (domain, tier) the run touched from all the data and re-screen them
+    (a file import; a pushed batch leaves that to the engine's next rollup pass), so the summary's statuses are
+    the ones that stand, whatever order the rows came in.
     """
     summary = Summary(dry_run=dry_run)
     vocabulary = _Vocabulary()
@@ -405,6 +455,8 @@ def ingest_rows(
                     on_row(result)
             if progress is not None:
                 progress(summary.rows)
+        if rescreen and not dry_run:
+            summary.rescreened(screening_refresh(pairs=summary.pairs))
     return summary
 
 
@@ -441,4 +493,6 @@ def ingest_csv(
             yield number, row
 
     report = None if progress is None else (lambda done: progress(done, position["bytes"]))
-    return ingest_rows(rows(), source=source, dry_run=dry_run, batch_size=batch_size, on_row=on_row, progress=report)
+    return ingest_rows(
+        rows(), source=source, dry_run=dry_run, batch_size=batch_size, on_row=on_row, progress=report, rescreen=True
+    )

@@ -6,7 +6,9 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -32,7 +34,11 @@ SURVEY_FIELDS = (
 )  # fmt: skip
 EDITABLE_STATUSES = (SurveyStatus.ACCEPTED, SurveyStatus.FLAGGED)
 # What filing a survey may change on a stored one (a bulk update writes exactly these columns).
-FILED_FIELDS = (*SURVEY_FIELDS, "hourly_usd", "effective_hourly_usd", "status", "status_reason", "updated_at")
+FILED_FIELDS = (
+    *SURVEY_FIELDS, "hourly_usd", "effective_hourly_usd", "status", "status_reason", "reviewed_by", "reviewed_at",
+    "updated_at",
+)  # fmt: skip
+FLAGGED_REASON = "Far outside the usual range for this domain and tier; an admin will review it."
 # Checked by the service before model validation, which would check them again at a cost: foreign keys reach the
 # services as objects read from the database (form choices, the ingestion's lookups), and model validation would ask
 # the database whether each exists; the country is checked with one lookup (see _apply_fields). The database
@@ -113,11 +119,21 @@ def _apply_fields(survey: PaySurvey, fields: dict, *, rates=usd_rate) -> None:
     survey.effective_hourly_usd = pay.effective_hourly_usd
 
 
+def account_counts_from(trainer: TrainerProfile | None) -> datetime.datetime | None:
+    """When a trainer's surveys start counting toward the suppression threshold: once the account's email is verified
+    and the account is ``BENCHMARK_ACCOUNT_MIN_AGE_DAYS`` old; None while its email is unverified (never yet)."""
+    user = trainer.user
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        return None
+    return user.date_joined + datetime.timedelta(days=settings.BENCHMARK_ACCOUNT_MIN_AGE_DAYS)
+
+
 def _observation_change(survey: PaySurvey) -> tuple[dict | None, str | None]:
-    """(observation values to upsert, origin to remove): an accepted survey has one observation, others none."""
-    if survey.status != SurveyStatus.ACCEPTED:
+    """(observation values to upsert, origin to remove): an accepted or flagged survey has one observation (a flagged
+    one is left out of the cells but counts for the outlier fences); a rejected or withdrawn one has none."""
+    if survey.status not in EDITABLE_STATUSES:
         return None, survey.origin
-    return {
+    values = {
         "origin": survey.origin,
         "kind": ObservationKind.REPORTED,
         "domain": survey.domain,
@@ -128,7 +144,12 @@ def _observation_change(survey: PaySurvey) -> tuple[dict | None, str | None]:
         "source": survey.source,
         "contributor": survey.contributor,
         "platform": survey.platform,
-    }, None
+        "flagged": survey.status == SurveyStatus.FLAGGED,
+        "reviewed": survey.status == SurveyStatus.ACCEPTED and survey.reviewed_at is not None,
+    }
+    if survey.trainer_id:
+        values["account"] = account_counts_from(survey.trainer)
+    return values, None
 
 
 def _sync_observations(surveys: Sequence[PaySurvey], *, created: bool = False) -> None:
@@ -149,11 +170,16 @@ def _sync_observation(survey: PaySurvey) -> None:
 
 
 def _screen(survey: PaySurvey, *, fences: FenceBook | None = None) -> None:
-    """Accept the survey, or flag it for review when it is an outlier in its (domain, tier)."""
+    """Accept the survey, or flag it for review when it is an outlier in its (domain, tier) today.
+
+    A new filing needs a new review: an admin's earlier decision on other answers no longer stands. Later
+    re-screening against fences from all the data may release or flag it (``surveys_follow_screening``).
+    """
+    survey.reviewed_by, survey.reviewed_at = None, None
     fences = fences or FenceBook()
     if fences.is_outlier(domain=survey.domain, tier=survey.tier, hourly_usd=survey.hourly_usd):
         survey.status = SurveyStatus.FLAGGED
-        survey.status_reason = "Far outside the usual range for this domain and tier; an admin will review it."
+        survey.status_reason = FLAGGED_REASON
     else:
         survey.status = SurveyStatus.ACCEPTED
         survey.status_reason = ""
@@ -366,3 +392,39 @@ def survey_reject(*, survey: PaySurvey, reviewer, reason: str) -> PaySurvey:
     return _transition(
         survey, allowed=EDITABLE_STATUSES, to=SurveyStatus.REJECTED, verb="rejected", reviewer=reviewer, reason=reason
     )
+
+
+def surveys_follow_screening(changes: dict[str, bool]) -> int:
+    """Surveys follow the engine's re-screening ({origin: flagged}): released ones are accepted, newly flagged ones
+    wait for review. Only statuses the screening owns change (an admin's decision stands). In the caller's
+    transaction; returns how many surveys changed. Named by ``BENCHMARK_SCREENING_FOLLOWER``."""
+    changed = 0
+    for flagged, (status, reason, before) in {
+        True: (SurveyStatus.FLAGGED, FLAGGED_REASON, SurveyStatus.ACCEPTED),
+        False: (SurveyStatus.ACCEPTED, "", SurveyStatus.FLAGGED),
+    }.items():
+        ids = [
+            int(origin.split(":", 1)[1])
+            for origin, now in changes.items()
+            if now == flagged and origin[:7] == "survey:"
+        ]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = PaySurvey.objects.filter(pk__in=chunk, status=before, reviewed_at__isnull=True)
+            touched = list(rows.values_list("pk", flat=True))
+            changed += rows.update(status=status, status_reason=reason, updated_at=timezone.now())
+            history_snapshot(PaySurvey, touched, history_type="~")
+    return changed
+
+
+@transaction.atomic
+def trainer_standing_refresh(*, user) -> int:
+    """A trainer's account changed standing (its email was verified): its surveys' observations follow, so they
+    count toward the suppression threshold from the right time. Returns how many surveys were refreshed."""
+    surveys = list(
+        PaySurvey.objects.select_for_update()
+        .select_related("trainer__user", "domain", "source", "platform")
+        .filter(trainer__user=user, status__in=EDITABLE_STATUSES)
+    )
+    _sync_observations(surveys)
+    return len(surveys)

@@ -13,7 +13,10 @@ Public functions (each idempotent; the Celery tasks in ``benchmarks.tasks`` are 
 ``recompute_rollups() -> int``
     The coalesced slow pass. Take every leaf listed with ``rollup=True`` and recompute, exactly, its four
     all-domains cells ((*, t, c), (*, t, *), (*, *, c), (*, *, *)) and the outlier fences of its (domain, tier), in
-    one transaction that deletes the taken rows.
+    one transaction that deletes the taken rows; values the new fences flag or release are listed dirty again.
+``screening_refresh(*, pairs) -> dict``
+    Refresh the fences of some (domain, tier) pairs and re-screen them now (``engine.screening``): the end of an
+    import converges every status it touched.
 ``recompute_dirty() -> int``
     Both passes, one after the other: everything listed dirty is published when it returns (sweep, history, tests).
 ``rollups_pending() -> bool``
@@ -56,16 +59,16 @@ from collections.abc import Callable
 from types import ModuleType
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ..choices import ObservationKind
 from ..freshness import cells_version_advance
-from ..models import BenchmarkCell, CellHistory, DirtyCell, OutlierFence, cell_key
+from ..models import BenchmarkCell, CellHistory, DirtyCell, cell_key
 from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
 from . import portable, postgres
 from .cells import CellId, Leaf, Stats, ancestors
+from .screening import fences_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +83,7 @@ __all__ = [
     "recompute_rollups",
     "record_history",
     "rollups_pending",
+    "screening_refresh",
 ]
 
 # Any fixed numbers will do, as long as nothing else in the database uses them for pg_advisory_xact_lock.
@@ -87,7 +91,18 @@ DOMAINS_LOCK_KEY = 7_261_001
 ROLLUPS_LOCK_KEY = 7_261_002
 BOTH_LOCKS = (DOMAINS_LOCK_KEY, ROLLUPS_LOCK_KEY)  # always taken in this order, so two holders never deadlock
 
-_STAT_FIELDS = ["contributors", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90"]
+_STAT_FIELDS = [
+    "contributors",
+    "independent",
+    "observations",
+    "sources",
+    "platforms",
+    "p10",
+    "p25",
+    "p50",
+    "p75",
+    "p90",
+]
 
 
 def _backend(name: str | None = None) -> ModuleType:
@@ -138,6 +153,7 @@ def _cell(cell: CellId, stats: Stats, now: datetime.datetime) -> BenchmarkCell:
         country=country,
         kind=kind,
         contributors=stats.contributors,
+        independent=stats.independent,
         observations=stats.observations,
         sources=stats.sources,
         platforms=stats.platforms,
@@ -150,13 +166,6 @@ def _cell(cell: CellId, stats: Stats, now: datetime.datetime) -> BenchmarkCell:
     )
 
 
-def _fence_rows(fences: dict[tuple[int, str], tuple[int, float, float]], now) -> list[OutlierFence]:
-    return [
-        OutlierFence(domain_id=domain_id, tier=tier, observations=n, q1_log=q1, q3_log=q3, computed_at=now)
-        for (domain_id, tier), (n, q1, q3) in fences.items()
-    ]
-
-
 def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
     """Recompute and republish every cell and outlier fence at once; returns the number of cells published."""
     say = progress or logger.info
@@ -165,16 +174,17 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
     with transaction.atomic():
         _serialise(*BOTH_LOCKS)
         taken = _take_dirty(rollup=None)
+        # Fences and screening first: which values are left out of the cells follows from them.
+        pairs, changes, _leaves = fences_refresh(since=since, backend=backend)
+        say(
+            f"Refreshed the outlier fences of {pairs} (domain, tier) pairs; re-screening changed {len(changes)} values."
+        )
         say(f"Computing every cell from observations since {since:%Y-%m} ({backend_name()} engine)...")
         stats = backend.compute(since=since)
         now = timezone.now()
         say(f"Computed {len(stats)} cells; publishing them and clearing {len(taken)} dirty leaves...")
         BenchmarkCell.objects.all().delete()
         BenchmarkCell.objects.bulk_create([_cell(cell, s, now) for cell, s in stats.items()], batch_size=2000)
-        fences = backend.fences(since=since)
-        OutlierFence.objects.all().delete()
-        OutlierFence.objects.bulk_create(_fence_rows(fences, now), batch_size=2000)
-        say(f"Refreshed outlier fences of {len(fences)} (domain, tier) pairs.")
         withheld = refresh_withheld_counts()
         transaction.on_commit(cells_version_advance)
         say(f"Withheld the counts of {withheld} cells that differencing could pin a suppressed cell with.")
@@ -185,6 +195,32 @@ def recompute_dirty() -> int:
     """Both passes at once: the domain cells, then the all-domains cells, of every dirty leaf; returns how many
     cells were recomputed."""
     return recompute_domains() + recompute_rollups()
+
+
+def screening_refresh(*, pairs: set[tuple[int, str]]) -> dict[str, bool]:
+    """Refresh the outlier fences of these (domain, tier) pairs and re-screen their values now (the end of an import),
+    instead of at the next rollup pass; returns {origin: flagged} of the values whose status changed. Their cells are
+    listed dirty, to be recomputed after the caller's transaction commits."""
+    if not pairs:
+        return {}
+    with transaction.atomic():
+        _serialise(ROLLUPS_LOCK_KEY)
+        _pairs, changes, touched = fences_refresh(since=window_start(), backend=_backend(), pairs=pairs)
+        _list_rescreened(touched)
+    return changes
+
+
+def _list_rescreened(leaves: set[Leaf]) -> None:
+    """Values that re-screening flagged or released change their cells: list them dirty for the next passes."""
+    if leaves:
+        DirtyCell.objects.bulk_create([DirtyCell(domain_id=d, tier=t, country=c, kind=k) for d, t, c, k in leaves])
+        transaction.on_commit(_enqueue_recompute, robust=True)  # with the broker down, the sweep takes them
+
+
+def _enqueue_recompute() -> None:
+    from ..tasks import recompute_request
+
+    recompute_request()
 
 
 def rollups_pending() -> bool:
@@ -211,7 +247,9 @@ def recompute_rollups() -> int:
 
     def refresh_fences(leaves: list[Leaf], since, backend) -> None:
         pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
-        _publish_fences(pairs, backend.fences(since=since, pairs=pairs))
+        if pairs:
+            _pairs, _changes, touched = fences_refresh(since=since, backend=backend, pairs=pairs)
+            _list_rescreened(touched)
 
     return _recompute_pass(rollup=True, then=refresh_fences)
 
@@ -259,16 +297,6 @@ def _publish_some(wanted: set[CellId], stats: dict[CellId, Stats]) -> None:
         unique_fields=["cell_key"],
         update_fields=[*_STAT_FIELDS, "computed_at"],
     )
-
-
-def _publish_fences(pairs: set[tuple[int, str]], fences: dict[tuple[int, str], tuple[int, float, float]]) -> None:
-    if not pairs:
-        return
-    match = Q()
-    for domain_id, tier in pairs:
-        match |= Q(domain_id=domain_id, tier=tier)
-    OutlierFence.objects.filter(match).delete()
-    OutlierFence.objects.bulk_create(_fence_rows(fences, timezone.now()))
 
 
 def record_history(*, month: datetime.date | None = None) -> int:

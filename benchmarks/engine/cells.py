@@ -20,8 +20,9 @@ Leaf = tuple[int, str, str, str]
 CellId = tuple[int | None, str, str, str]
 """(domain_id or None for all, tier or ALL, country or ALL, kind)."""
 
-Row = tuple[int, str, str, str, float | Decimal, str, int, int | None]
-"""An observation as the Python engine reads it: leaf, hourly_usd, contributor, source_id, platform_id."""
+Row = tuple  # (int, str, str, str, float | Decimal, str, int, int | None[, str])
+"""An observation as the Python engine reads it: leaf, hourly_usd, contributor, source_id, platform_id, and the
+independent party it counts for now ("" for none; left out: the contributor)."""
 
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
 """The published percentiles p10, p25, p50, p75, p90, as fractions (the array handed to percentile_cont)."""
@@ -35,6 +36,7 @@ class Stats:
     """What one cell publishes (before suppression)."""
 
     contributors: int
+    independent: int
     observations: int
     sources: int
     platforms: int
@@ -69,10 +71,13 @@ def percentile_cont(sorted_values: list[float], fraction: float) -> float:
     return low + (sorted_values[second] - low) * (position - first)
 
 
-def stats_of(values: list[float], contributors: set[str], sources: set[int], platforms: set[int | None]) -> Stats:
+def stats_of(
+    values: list[float], contributors: set[str], parties: set[str], sources: set[int], platforms: set[int | None]
+) -> Stats:
     ordered = sorted(values)
     return Stats(
         contributors=len(contributors),
+        independent=len(parties - {""}),
         observations=len(ordered),
         sources=len(sources),
         # Like SQL count(DISTINCT platform_id): rows without a known platform count for none.
@@ -85,18 +90,24 @@ def compute_cells(rows: Iterable[Row], wanted: set[CellId] | None = None) -> dic
     """Every cell with data (or only the ``wanted`` ones) from observation rows: the Python engine's whole work."""
     values: dict[CellId, list[float]] = defaultdict(list)
     contributors: dict[CellId, set[str]] = defaultdict(set)
+    parties: dict[CellId, set[str]] = defaultdict(set)
     sources: dict[CellId, set[int]] = defaultdict(set)
     platforms: dict[CellId, set[int | None]] = defaultdict(set)
-    for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id in rows:
+    for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id, *party in rows:
+        party = party[0] if party else contributor  # a row without its party counts for its contributor
         value = float(hourly_usd)
         for cell in ancestors((domain_id, tier, country, kind)):
             if wanted is not None and cell not in wanted:
                 continue
             values[cell].append(value)
             contributors[cell].add(contributor)
+            parties[cell].add(party)
             sources[cell].add(source_id)
             platforms[cell].add(platform_id)
-    return {cell: stats_of(values[cell], contributors[cell], sources[cell], platforms[cell]) for cell in values}
+    return {
+        cell: stats_of(values[cell], contributors[cell], parties[cell], sources[cell], platforms[cell])
+        for cell in values
+    }
 
 
 def log_quartiles(values: Iterable[float | Decimal]) -> tuple[int, float, float]:

@@ -7,6 +7,8 @@ window, so it is meant for development data, not for a million rows.
 import datetime
 from collections import defaultdict
 
+from django.utils import timezone
+
 from ..choices import ObservationKind
 from ..models import Observation
 from .cells import CellId, Stats, compute_cells, log_quartiles
@@ -14,20 +16,28 @@ from .cells import CellId, Stats, compute_cells, log_quartiles
 _ROW_FIELDS = ("domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id")
 
 
+def _rows(rows, now):
+    """Observation rows with the party each counts for at ``now`` ("" for none) in last place."""
+    for *fields, party, counts_from in rows:
+        yield (*fields, party if counts_from is None or counts_from <= now else "")
+
+
 def compute(*, since: datetime.date, wanted: set[CellId] | None = None) -> dict[CellId, Stats]:
     """Statistics of every cell with data (``wanted=None``) or of the wanted cells that have data."""
-    rows = Observation.objects.filter(period__gte=since)
+    rows = Observation.objects.filter(period__gte=since, flagged=False)
     if wanted is not None:
         if not wanted:
             return {}
         rows = rows.filter(kind__in={cell[3] for cell in wanted})
-    return compute_cells(rows.values_list(*_ROW_FIELDS).iterator(chunk_size=5000), wanted)
+    values = rows.values_list(*_ROW_FIELDS, "party", "counts_from").iterator(chunk_size=5000)
+    return compute_cells(_rows(values, timezone.now()), wanted)
 
 
 def fences(
     *, since: datetime.date, pairs: set[tuple[int, str]] | None = None
 ) -> dict[tuple[int, str], tuple[int, float, float]]:
-    """(count, q1, q3) of log(hourly_usd) of reported pay per (domain, tier): all of them, or the given pairs."""
+    """(count, q1, q3) of log(hourly_usd) of reported pay per (domain, tier), flagged values included: all pairs,
+    or the given ones."""
     rows = Observation.objects.filter(period__gte=since, kind=ObservationKind.REPORTED)
     if pairs is not None:
         if not pairs:

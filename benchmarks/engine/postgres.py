@@ -30,8 +30,12 @@ WORK_MEM = "64MB"
 _CONTRIBUTOR_SQL = "hashtextextended(o.contributor, 0)"
 
 _FRACTIONS_SQL = "ARRAY[" + ", ".join(repr(f) for f in FRACTIONS) + "]"
+# Independent parties (the suppression threshold's count): a party counts from ``counts_from`` on, at the
+# transaction's time; an empty party counts for nobody. Hashed like contributors.
 _STATS_SQL = f"""
     count(DISTINCT {_CONTRIBUTOR_SQL}),
+    count(DISTINCT hashtextextended(o.party, 0))
+        FILTER (WHERE o.party <> '' AND (o.counts_from IS NULL OR o.counts_from <= now())),
     count(*),
     count(DISTINCT o.source_id),
     count(DISTINCT o.platform_id),
@@ -45,7 +49,7 @@ SELECT o.domain_id,
        o.kind,
        {_STATS_SQL}
 FROM {TABLE} o
-WHERE o.period >= %s
+WHERE o.period >= %s AND NOT o.flagged
 GROUP BY o.kind, CUBE (o.domain_id, o.tier, o.country)
 """  # noqa: S608 (only constants are formatted in; values are query parameters)
 """The whole rebuild's computation: every cell of every kind, for observations from the window start."""
@@ -90,7 +94,7 @@ def _shape_query(pattern: tuple[bool, bool, bool], cells: list[CellId], since: d
     sql = f"""
         SELECT {", ".join(select)}, o.kind, {_STATS_SQL}
         FROM {TABLE} o
-        WHERE o.period >= %s AND ({", ".join(keys)}) IN (SELECT * FROM unnest({", ".join(casts)}))
+        WHERE o.period >= %s AND NOT o.flagged AND ({", ".join(keys)}) IN (SELECT * FROM unnest({", ".join(casts)}))
         GROUP BY {", ".join(keys)}
     """  # noqa: S608 (only constants are formatted in; values are query parameters)
     return sql, params
@@ -108,7 +112,7 @@ def _cell_query(cell: CellId, since: datetime.date) -> tuple[str, list]:
     sql = f"""
         SELECT %s::bigint, %s::text, %s::text, %s::text, {_STATS_SQL}
         FROM {TABLE} o
-        WHERE o.period >= %s AND {" AND ".join(conditions)}
+        WHERE o.period >= %s AND NOT o.flagged AND {" AND ".join(conditions)}
         HAVING count(*) > 0
     """  # noqa: S608 (only constants are formatted in; values are query parameters)
     return sql, [domain_id, tier, country, kind, since, *params]
@@ -118,12 +122,24 @@ def _stats_rows(rows) -> dict[CellId, Stats]:
     return {
         (domain_id, tier, country, kind): Stats(
             contributors=contributors,
+            independent=independent,
             observations=observations,
             sources=sources,
             platforms=platforms,
             percentiles=tuple(percentiles),
         )
-        for domain_id, tier, country, kind, contributors, observations, sources, platforms, percentiles in rows
+        for (
+            domain_id,
+            tier,
+            country,
+            kind,
+            contributors,
+            independent,
+            observations,
+            sources,
+            platforms,
+            percentiles,
+        ) in (rows)
     }
 
 
@@ -157,7 +173,8 @@ def compute(*, since: datetime.date, wanted: set[CellId] | None = None) -> dict[
 def fences(
     *, since: datetime.date, pairs: set[tuple[int, str]] | None = None
 ) -> dict[tuple[int, str], tuple[int, float, float]]:
-    """(count, q1, q3) of log(hourly_usd) of reported pay per (domain, tier): all of them, or the given pairs."""
+    """(count, q1, q3) of log(hourly_usd) of reported pay per (domain, tier), flagged values included: all pairs,
+    or the given ones."""
     params: list = [since]
     filter_sql = ""
     if pairs is not None:

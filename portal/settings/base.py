@@ -175,6 +175,10 @@ BENCHMARK_MIN_CONTRIBUTORS_TAILS = env.int("BENCHMARK_MIN_CONTRIBUTORS_TAILS", d
 BENCHMARK_WINDOW_MONTHS = env.int("BENCHMARK_WINDOW_MONTHS", default=12)
 BENCHMARK_OUTLIER_MIN_OBSERVATIONS = env.int("BENCHMARK_OUTLIER_MIN_OBSERVATIONS", default=20)
 BENCHMARK_OUTLIER_K = env.float("BENCHMARK_OUTLIER_K", default=3.0)
+# A trainer account counts toward the suppression threshold once its email is verified and it is this many days old.
+BENCHMARK_ACCOUNT_MIN_AGE_DAYS = env.int("BENCHMARK_ACCOUNT_MIN_AGE_DAYS", default=3)
+# Told of every status the outlier re-screening changes, in the same transaction: surveys follow their observations.
+BENCHMARK_SCREENING_FOLLOWER = "trainers.services.surveys_follow_screening"
 # The all-domains cells are recomputed at most this often under load; the domain cells follow every write at once.
 BENCHMARK_ROLLUP_INTERVAL_SECONDS = env.int("BENCHMARK_ROLLUP_INTERVAL_SECONDS", default=30)
 # Bulk writes (imports, pushed batches) ask for their recompute this much later, so back-to-back batches share one.

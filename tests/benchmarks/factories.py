@@ -43,8 +43,13 @@ def observation_make(
     source: Source | None = None,
     platform: Platform | None = None,
     period: datetime.date | None = None,
+    party: str | None = None,
+    counts_from: datetime.datetime | None = None,
+    flagged: bool = False,
 ) -> Observation:
+    """An observation written straight to the table; its party is its contributor unless given."""
     n = next(_counter)
+    contributor = contributor or f"trainer:{n}"
     return Observation.objects.create(
         origin=f"test:{n}",
         kind=kind,
@@ -55,7 +60,10 @@ def observation_make(
         hourly_usd=Decimal(str(hourly_usd)),
         source=source or source_make(),
         platform=platform,
-        contributor=contributor or f"trainer:{n}",
+        contributor=contributor,
+        party=contributor if party is None else party,
+        counts_from=counts_from,
+        flagged=flagged,
     )
 
 
@@ -90,4 +98,6 @@ def observations_seed(
         )
         for i in range(count)
     ]
+    for row in rows:
+        row.party = row.contributor
     return Observation.objects.bulk_create(rows)

@@ -1,16 +1,23 @@
 """An independent statement of what every cell should hold, computed with numpy from the observation rows."""
 
 import numpy as np
+from django.utils import timezone
 
 from benchmarks.models import ALL, Observation, cell_key
 from benchmarks.querysets import window_start
 
-FIELDS = ("domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id")
+FIELDS = (
+    "domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id", "party",
+    "counts_from",
+)  # fmt: skip
 
 
 def expected_cells() -> dict[str, dict]:
-    """Cell key → statistics, for every cell with data, from the observations in the window."""
-    rows = list(Observation.objects.filter(period__gte=window_start()).values_list(*FIELDS))
+    """Cell key → statistics, for every cell with data, from the observations in the window that are not flagged.
+
+    Independent contributors: distinct non-empty parties whose ``counts_from`` has passed (or is empty)."""
+    rows = list(Observation.objects.filter(period__gte=window_start(), flagged=False).values_list(*FIELDS))
+    now = timezone.now()
     cells: dict[str, list[tuple]] = {}
     for row in rows:
         domain_id, tier, country, kind = row[:4]
@@ -23,6 +30,7 @@ def expected_cells() -> dict[str, dict]:
         values = np.array([float(m[4]) for m in members])
         expected[key] = {
             "contributors": len({m[5] for m in members}),
+            "independent": len({m[8] for m in members if m[8] and (m[9] is None or m[9] <= now)}),
             "observations": len(members),
             "sources": len({m[6] for m in members}),
             "platforms": len({m[7] for m in members if m[7] is not None}),

@@ -26,6 +26,7 @@ def published() -> dict[str, dict]:
     return {
         cell.cell_key: {
             "contributors": cell.contributors,
+            "independent": cell.independent,
             "observations": cell.observations,
             "sources": cell.sources,
             "platforms": cell.platforms,
@@ -40,9 +41,8 @@ def assert_matches_oracle(cells: dict[str, dict]) -> None:
     assert set(cells) == set(expected)
     for key, stats in expected.items():
         got = cells[key]
-        assert {k: got[k] for k in ("contributors", "observations", "sources", "platforms")} == {
-            k: stats[k] for k in ("contributors", "observations", "sources", "platforms")
-        }, key
+        counts = ("contributors", "independent", "observations", "sources", "platforms")
+        assert {k: got[k] for k in counts} == {k: stats[k] for k in counts}, key
         assert got["percentiles"] == pytest.approx(stats["percentiles"], rel=1e-12), key
 
 

@@ -101,5 +101,7 @@ def test_the_demo_data_is_labelled_and_covers_every_status_domain_and_unit():
     assert Source.objects.filter(kind__in=["partner", "import"]).count() >= 3
     assert {"accepted", "withdrawn", "rejected"} <= set(surveys.values_list("status", flat=True))
     # the benchmarks were rebuilt from what the services recorded
-    assert Observation.objects.filter(kind="reported").count() == surveys.filter(status="accepted").count()
+    reported = Observation.objects.filter(kind="reported")
+    assert reported.count() == surveys.filter(status__in=["accepted", "flagged"]).count()
+    assert reported.filter(flagged=True).count() == surveys.filter(status="flagged").count()
     assert BenchmarkCell.objects.exists()

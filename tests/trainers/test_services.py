@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 from dateutil.relativedelta import relativedelta
 
+from benchmarks import engine, selectors
 from benchmarks.errors import ServiceError
-from benchmarks.models import DirtyCell, Observation
+from benchmarks.models import ALL, DirtyCell, Observation
 from tests.factories import StaffFactory, TrainerFactory, domain, platform, survey_fields, this_month
 from trainers.choices import SurveyStatus
 from trainers.models import PaySurvey
@@ -75,7 +76,11 @@ def test_survey_submit_flags_an_outlier_and_keeps_it_out_of_the_benchmarks():
         submit(TrainerFactory(), amount=Decimal("20") + n % 5)
     survey = submit(TrainerFactory(), amount=Decimal("1900"))
     assert survey.status == SurveyStatus.FLAGGED
-    assert not Observation.objects.filter(origin=survey.origin).exists()
+    # Its observation is kept for the outlier fences, flagged, and left out of every cell.
+    assert Observation.objects.get(origin=survey.origin).flagged
+    engine.rebuild_all()
+    cell = selectors.cell_get(domain=survey.domain, tier=survey.tier, country=ALL)
+    assert cell.observations == 25
 
 
 def test_survey_accept_flagged_puts_the_survey_into_the_benchmarks():
@@ -85,7 +90,13 @@ def test_survey_accept_flagged_puts_the_survey_into_the_benchmarks():
     survey = survey_accept_flagged(survey=survey, reviewer=StaffFactory())
     assert survey.status == SurveyStatus.ACCEPTED
     assert survey.reviewed_by is not None
-    assert Observation.objects.filter(origin=survey.origin).exists()
+    observation = Observation.objects.get(origin=survey.origin)
+    assert (observation.flagged, observation.reviewed) == (False, True)
+    # An admin's decision stands: a rebuild's re-screening does not flag it again.
+    engine.rebuild_all()
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.ACCEPTED
+    assert not Observation.objects.get(origin=survey.origin).flagged
 
 
 def test_survey_accept_flagged_refuses_an_accepted_survey():
