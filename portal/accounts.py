@@ -4,8 +4,11 @@ allauth builds its sign-up form on top of ``SignupForm`` (``ACCOUNT_SIGNUP_FORM_
 the user is saved; the profile or company is created through the services, like every other write.
 """
 
+from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.core.exceptions import PermissionDenied
 
+from portal.client_ip import client_ip
 from postings.services import company_create
 from trainers.services import trainer_profile_create
 
@@ -38,3 +41,13 @@ class SignupForm(forms.Form):
             company_create(name=self.cleaned_data["company_name"].strip(), owner=user)
         else:
             trainer_profile_create(user=user, display_name=name)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's rate limits and security emails see the client's address as the rest of the portal does."""
+
+    def get_client_ip(self, request) -> str:
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")  # as allauth's own
+        return ip
