@@ -226,12 +226,20 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.accounts.SignupForm"
 # allauth's rate limits and security emails take the client's address from portal.client_ip.
 ACCOUNT_ADAPTER = "portal.accounts.AccountAdapter"
+# Failed log-ins are counted by Axes alone (below). allauth's own count of them locks an email from every address, so
+# anyone could keep a known account shut, and it answers a locked account differently from Axes.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Trainer Pay Portal <noreply@localhost>")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
+# Log-in lock-out (portal.lockout): a name, whether or not an account has it, is locked at one address after
+# AXES_FAILURE_LIMIT failures; an address, for every name, after AXES_IP_FAILURE_LIMIT; for the cool-off after the last.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "portal.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "portal.lockout.login_name"
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 
