@@ -4,8 +4,11 @@ allauth builds its sign-up form on top of ``SignupForm`` (``ACCOUNT_SIGNUP_FORM_
 the user is saved; the profile or company is created through the services, like every other write.
 """
 
+from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.core.exceptions import PermissionDenied
 
+from portal.client_ip import client_ip
 from postings.services import company_create
 from trainers.services import trainer_profile_create, trainer_standing_refresh
 
@@ -46,3 +49,13 @@ def email_confirmed_refresh_standing(sender=None, request=None, email_address=No
     user = getattr(email_address, "user", None)
     if user is not None and hasattr(user, "trainer_profile"):
         trainer_standing_refresh(user=user)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's rate limits and security emails see the client's address as the rest of the portal does."""
+
+    def get_client_ip(self, request) -> str:
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")  # as allauth's own
+        return ip

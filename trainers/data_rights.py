@@ -81,7 +81,8 @@ def trainer_account_delete(*, user) -> None:
         Application.objects.filter(
             trainer=profile, status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED)
         ).update(status=ApplicationStatus.WITHDRAWN)
-    names = {user.get_username(), user.email} - {""}
+    # Axes' failure records hold the name as typed, lower-cased (portal.lockout); its access log the account's username.
+    names = {name for given in (user.get_username(), user.email) for name in (given, given.lower())} - {""}
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__in=names).delete()
     get_user_model().objects.filter(pk=user.pk).delete()

@@ -1,4 +1,5 @@
-"""One throttle for every endpoint: per partner key, per logged-in user, or per anonymous IP address.
+"""One throttle for every endpoint: per partner key, per logged-in user, or per anonymous IP address (the client's
+address as ``portal.client_ip`` finds it, so a made-up ``X-Forwarded-For`` buys no fresh allowance).
 
 Rates are the ``partner``, ``user`` and ``anon`` entries of ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``. A refused
 request gets 429 with ``Retry-After`` (DRF adds the header from ``wait()``).
@@ -20,6 +21,8 @@ import time
 
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
+
+from portal.client_ip import client_ip
 
 from .authentication import request_partner
 
@@ -85,6 +88,9 @@ class PortalRateThrottle(SimpleRateThrottle):
         if request.user and request.user.is_authenticated:
             return "user", f"user:{request.user.pk}"
         return "anon", f"ip:{self.get_ident(request)}"
+
+    def get_ident(self, request) -> str | None:
+        return client_ip(request)
 
     def allow_request(self, request, view) -> bool:
         self.scope, ident = self._client(request)

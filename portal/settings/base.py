@@ -13,6 +13,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# How many proxies of ours stand in front of the app, each appending to X-Forwarded-For: the header is believed that
+# far and no further (portal.client_ip). 0: clients reach the app directly and the header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -198,6 +201,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalCursorPagination",
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.PortalRateThrottle"],
+    # The portal's throttle asks portal.client_ip; this makes DRF's own throttle classes agree, should a view name one.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/min"),
         "partner": env("API_THROTTLE_PARTNER", default="600/min"),
@@ -223,12 +228,23 @@ ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional
 ACCOUNT_UNIQUE_EMAIL = True
 # Sign-up asks "I train AI" / "I hire trainers" and creates the trainer profile or the company.
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.accounts.SignupForm"
+# allauth's rate limits and security emails take the client's address from portal.client_ip.
+ACCOUNT_ADAPTER = "portal.accounts.AccountAdapter"
+# Failed log-ins are counted by Axes alone (below). allauth's own count of them locks an email from every address, so
+# anyone could keep a known account shut, and it answers a locked account differently from Axes.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Trainer Pay Portal <noreply@localhost>")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
+# Log-in lock-out (portal.lockout): a name, whether or not an account has it, is locked at one address after
+# AXES_FAILURE_LIMIT failures; an address, for every name, after AXES_IP_FAILURE_LIMIT; for the cool-off after the last.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "portal.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "portal.lockout.login_name"
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 
 # --- Security ---------------------------------------------------------------------------------------------------

@@ -94,6 +94,20 @@ def test_anonymous_clients_are_throttled_per_ip_with_retry_after(api, tight_rate
     assert other_ip.get(URL).status_code == 200
 
 
+def test_a_made_up_x_forwarded_for_buys_an_anonymous_client_no_fresh_allowance(api, tight_rates):
+    codes = [api.get(URL, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_behind_one_trusted_proxy_anonymous_clients_are_throttled_by_their_own_address(tight_rates, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    via_proxy = APIClient(REMOTE_ADDR="10.0.0.1")
+    assert [via_proxy.get(URL, HTTP_X_FORWARDED_FOR="203.0.113.5").status_code for _ in range(2)] == [200, 200]
+    # An entry the client wrote itself, left of the proxy's, changes nothing.
+    assert via_proxy.get(URL, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.5").status_code == 429
+    assert via_proxy.get(URL, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 200
+
+
 def test_partners_are_throttled_per_key_apart_from_anonymous_traffic(partner, api, tight_rates):
     _, client = partner
     assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 200]

@@ -2,13 +2,14 @@ import json
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import get_user_model
 
 from benchmarks.models import DirtyCell, Observation
 from postings.choices import ApplicationStatus
 from postings.models import Application
 from postings.services import application_submit
-from tests.factories import PublishedPostingFactory, TrainerFactory, survey_fields
+from tests.factories import PublishedPostingFactory, TrainerFactory, UserFactory, survey_fields
 from trainers.data_rights import trainer_account_delete, trainer_data_export
 from trainers.models import PaySurvey, TrainerProfile
 from trainers.services import survey_submit
@@ -52,6 +53,16 @@ def test_deleting_an_account_takes_its_surveys_out_of_the_benchmarks_and_leaves_
     assert not Application.objects.filter(posting=posting).exists()
     assert DirtyCell.objects.filter(kind="reported").exists()
     assert Observation.objects.filter(contributor=f"trainer:{other.pk}").exists()
+
+
+def test_deleting_an_account_removes_its_log_in_records_whatever_the_case_of_its_email():
+    trainer = TrainerFactory(user=UserFactory(username="Tess", email="Tess@Example.com"))
+    seen = {"ip_address": "192.0.2.10", "user_agent": "test", "http_accept": "*/*", "path_info": "/accounts/login/"}
+    AccessAttempt.objects.create(username="tess@example.com", get_data="", post_data="", failures_since_start=2, **seen)
+    AccessLog.objects.create(username="Tess", **seen)
+    trainer_account_delete(user=trainer.user)
+    assert not AccessAttempt.objects.exists()
+    assert not AccessLog.objects.exists()
 
 
 def test_open_applications_are_withdrawn_before_the_account_goes(django_capture_on_commit_callbacks):

@@ -1,8 +1,10 @@
 """Sign-up as a trainer or a company, log-in protected by Axes, log-out, password reset and email verification."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 
 from postings.choices import MembershipRole
 from postings.models import Membership
@@ -11,6 +13,9 @@ from trainers.models import TrainerProfile
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-test-password-42"
+RIGHT = "correct horse battery staple"  # the factories' password
+WRONG = "not-the-password"
+HERE, ELSEWHERE = "192.0.2.10", "198.51.100.20"
 
 
 def signup(client, **overrides):
@@ -80,6 +85,82 @@ def test_repeated_failed_log_ins_lock_the_account_out(client, trainer, settings)
     )
     assert response.status_code == 429
     assert client.get("/me/surveys/").status_code == 302
+
+
+def log_in(login, password, *, address=HERE, path="/accounts/login/", field="login", **meta):
+    """One log-in attempt from ``address`` in a browser of its own."""
+    return Client(REMOTE_ADDR=address, **meta).post(path, {field: login, "password": password})
+
+
+@pytest.fixture
+def lockout(settings):
+    """The production limits, whatever the environment says."""
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_IP_FAILURE_LIMIT = 50
+    return settings
+
+
+def test_failed_log_ins_for_made_up_emails_do_not_lock_a_real_account_out_of_that_address(lockout, trainer):
+    assert [log_in(f"nobody{n}@example.com", WRONG).status_code for n in range(5)] == [200] * 5
+    assert log_in(trainer.user.email, RIGHT).status_code == 302
+
+
+def test_failed_log_ins_lock_an_account_out_at_that_address_only(lockout, trainer, other_trainer):
+    for _ in range(5):
+        log_in(trainer.user.email, WRONG)
+    assert log_in(trainer.user.email, RIGHT).status_code == 429
+    assert log_in(trainer.user.email, RIGHT, address=ELSEWHERE).status_code == 302
+    assert log_in(other_trainer.user.email, RIGHT).status_code == 302
+
+
+def test_a_locked_account_gets_the_same_answer_whether_or_not_it_exists(lockout, trainer):
+    for _ in range(5):
+        log_in(trainer.user.email, WRONG)
+        log_in("nobody@example.com", WRONG, address=ELSEWHERE)
+    real = log_in(trainer.user.email, RIGHT)
+    made_up = log_in("nobody@example.com", RIGHT, address=ELSEWHERE)
+    assert real.status_code == made_up.status_code == 429
+    assert real.content == made_up.content
+
+
+def test_the_lock_out_counts_an_email_in_any_case_as_one_account(lockout, trainer, other_trainer):
+    for login in ["Trainer@example.com", "TRAINER@EXAMPLE.COM", " trainer@Example.com", "trainer@example.COM"]:
+        log_in(login, WRONG)
+    log_in(trainer.user.email, WRONG)
+    assert log_in(trainer.user.email, RIGHT).status_code == 429
+    assert log_in(other_trainer.user.email, RIGHT).status_code == 302
+
+
+def test_an_address_is_locked_for_every_account_after_the_looser_per_address_limit(lockout, trainer, other_trainer):
+    lockout.AXES_IP_FAILURE_LIMIT = 8
+    for n in range(7):
+        log_in(f"nobody{n}@example.com", WRONG)
+    # Logging in to an account of one's own between guesses does not wipe the address's count.
+    assert log_in(trainer.user.email, RIGHT).status_code == 302
+    assert log_in("nobody7@example.com", WRONG).status_code == 429
+    assert log_in(other_trainer.user.email, RIGHT).status_code == 429
+    assert log_in(other_trainer.user.email, RIGHT, address=ELSEWHERE).status_code == 302
+
+
+def test_behind_one_trusted_proxy_the_lock_out_is_per_client_not_per_proxy(lockout, trainer):
+    lockout.TRUSTED_PROXY_COUNT = 1
+    proxy, client, neighbour = "10.0.0.1", "203.0.113.5", "203.0.113.6"
+    for _ in range(5):
+        log_in(trainer.user.email, WRONG, address=proxy, HTTP_X_FORWARDED_FOR=client)
+    assert log_in(trainer.user.email, RIGHT, address=proxy, HTTP_X_FORWARDED_FOR=client).status_code == 429
+    forged = f"{neighbour}, {client}"  # the client's own entry on the left, the proxy's on the right
+    assert log_in(trainer.user.email, RIGHT, address=proxy, HTTP_X_FORWARDED_FOR=forged).status_code == 429
+    assert log_in(trainer.user.email, RIGHT, address=proxy, HTTP_X_FORWARDED_FOR=neighbour).status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {client}
+
+
+def test_the_admin_log_in_counts_failures_per_username_too(lockout, staff):
+    for n in range(5):
+        log_in(f"nobody{n}", WRONG, path="/admin/login/", field="username")
+    assert log_in("staff", RIGHT, path="/admin/login/", field="username").status_code == 302
+    for _ in range(5):
+        log_in("staff", WRONG, path="/admin/login/", field="username")
+    assert log_in("staff", RIGHT, path="/admin/login/", field="username").status_code == 429
 
 
 def test_password_reset_sends_a_link(client, trainer):
