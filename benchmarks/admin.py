@@ -24,6 +24,7 @@ from .models import (
     PlatformAlias,
     Source,
 )
+from .services import source_set_trusted
 
 logger = logging.getLogger(__name__)
 
@@ -96,16 +97,37 @@ class PlatformAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "created_at"]
-    list_filter = ["kind"]
+    """Sources; trust is changed only by the actions, which recount the parties of the source's stored rows."""
+
+    list_display = ["name", "slug", "kind", "trusted", "created_at"]
+    list_filter = ["kind", "trusted"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["trusted"]
+    actions = ["trust", "distrust"]
+
+    def _set_trusted(self, request: HttpRequest, queryset, trusted: bool) -> None:
+        for source in queryset:
+            source_set_trusted(source=source, trusted=trusted)
+        verb = "now count row by row" if trusted else "now count as one contributor each"
+        self.message_user(request, f"{queryset.count()} source(s) {verb}; their cells are being recomputed.")
+
+    @admin.action(description="Trust: count the selected partner feeds' rows one by one toward the thresholds")
+    def trust(self, request: HttpRequest, queryset) -> None:
+        self._set_trusted(request, queryset, True)
+
+    @admin.action(description="Stop trusting: count each selected partner feed as one contributor")
+    def distrust(self, request: HttpRequest, queryset) -> None:
+        self._set_trusted(request, queryset, False)
 
 
 @admin.register(Observation)
 class ObservationAdmin(SuperuserOnlyAdmin):
-    list_display = ["origin", "kind", "domain", "tier", "country", "period", "hourly_usd", "source", "platform"]
-    list_filter = ["kind", "tier", "domain", "source__kind", "period"]
+    list_display = [
+        "origin", "kind", "domain", "tier", "country", "period", "hourly_usd", "source", "platform", "party",
+        "flagged", "reviewed",
+    ]  # fmt: skip
+    list_filter = ["kind", "tier", "domain", "source__kind", "flagged", "reviewed", "period"]
     list_select_related = ["domain", "source", "platform"]
     search_fields = ["origin", "contributor"]
     date_hierarchy = "period"
@@ -139,7 +161,18 @@ def _published(field: str, description: str):
     return column
 
 
-_STAT_FIELDS = ["contributors", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90"]
+_STAT_FIELDS = [
+    "contributors",
+    "independent",
+    "observations",
+    "sources",
+    "platforms",
+    "p10",
+    "p25",
+    "p50",
+    "p75",
+    "p90",
+]
 
 
 class CellAdminMixin:
@@ -148,7 +181,8 @@ class CellAdminMixin:
     def get_list_display(self, request: HttpRequest):
         if request.user.is_superuser:
             return [*self.cell_columns, *_STAT_FIELDS, "counts_withheld", self.time_column]
-        published = [_published("observations_band", "observations"), *[_published(f, f) for f in _STAT_FIELDS[2:]]]
+        rest = [field for field in _STAT_FIELDS if field not in ("contributors", "independent", "observations")]
+        published = [_published("observations_band", "observations"), *[_published(f, f) for f in rest]]
         return [*self.cell_columns, "contributors_display", *published]
 
     def get_fields(self, request: HttpRequest, obj=None):

@@ -109,6 +109,7 @@ def report_figures() -> dict:
         "window_months": settings.BENCHMARK_WINDOW_MONTHS,
         "min_contributors": settings.BENCHMARK_MIN_CONTRIBUTORS,
         "min_contributors_tails": settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS,
+        "account_min_age_days": settings.BENCHMARK_ACCOUNT_MIN_AGE_DAYS,
         "totals": {
             "data_points": data_points,
             "data_points_display": (

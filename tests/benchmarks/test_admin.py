@@ -8,7 +8,7 @@ from django.urls import reverse
 from benchmarks import engine
 from benchmarks.models import BenchmarkCell
 
-from .factories import domain_make, observation_make
+from .factories import domain_make, observation_make, source_make, this_month
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,29 @@ def test_the_rebuild_action_works_too(admin_client):
         {"action": "rebuild_now", "_selected_action": [cell.pk]},
     )
     assert BenchmarkCell.objects.count() == 8
+
+
+def test_trusting_a_partner_feed_in_the_admin_counts_its_rows_one_by_one(admin_client):
+    from benchmarks.choices import SourceKind
+    from benchmarks.models import DirtyCell, Observation, Source
+    from benchmarks.services import observation_upsert
+
+    feed = source_make("survey-office", kind=SourceKind.PARTNER)
+    where = domain_make()
+    for n in range(5):
+        observation_upsert(
+            origin=f"row:{n}", kind="reported", domain=where, tier="expert", country="US", period=this_month(),
+            hourly_usd=20 + n, source=feed, contributor=f"row:{n}",
+        )  # fmt: skip
+    assert set(Observation.objects.values_list("party", flat=True)) == {f"source:{feed.pk}"}
+    url = reverse("admin:benchmarks_source_changelist")
+    response = admin_client.post(url, {"action": "trust", "_selected_action": [feed.pk]}, follow=True)
+    assert "now count row by row" in response.content.decode()
+    assert Source.objects.get(pk=feed.pk).trusted
+    assert set(Observation.objects.values_list("party", flat=True)) == {f"row:{n}" for n in range(5)}
+    assert DirtyCell.objects.filter(domain=where).exists()
+    engine.rebuild_all()
+    assert BenchmarkCell.objects.get(cell_key=f"{where.pk}|expert|US|reported").independent == 5
+    admin_client.post(url, {"action": "distrust", "_selected_action": [feed.pk]})
+    engine.rebuild_all()
+    assert BenchmarkCell.objects.get(cell_key=f"{where.pk}|expert|US|reported").independent == 1
