@@ -138,7 +138,7 @@ def main() -> None:
         committed = time.monotonic()
         commit_times.append(committed - before)
         if survey.status != SurveyStatus.ACCEPTED:
-            flagged += 1  # an outlier: held for review, no observation, nothing to wait for
+            flagged += 1  # an outlier: held for review, left out of every cell, nothing to wait for
             continue
         cells = []
         for cell in ancestors((domain.pk, tier, country, "reported")):  # the four domain cells come first

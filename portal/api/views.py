@@ -49,8 +49,9 @@ PUBLIC = "Public: no key needed (anonymous clients are throttled per IP address)
 BENCHMARKS_AUTH = (
     "Public, like the explorer pages: no key needed (anonymous clients are throttled per IP address). A partner key "
     "sent here must carry `benchmarks:read` (else 403) and gets the partner rate. Suppression applies: a cell with "
-    f"fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS} contributors publishes no statistics, p10/p90 need "
-    f"{settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS}; contributor and observation counts are bands of 5 (`10–14`), "
+    f"fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS} independent contributors publishes no statistics, p10/p90 "
+    f"need {settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS} (an untrusted partner feed counts as one, a trainer account "
+    "once verified and a few days old); contributor and observation counts are bands of 5 (`10–14`), "
     "withheld (`counts_withheld`) where a subtraction could otherwise pin down a suppressed cell's count."
 )
 FORMAT_PARAM = OpenApiParameter(
