@@ -131,7 +131,13 @@ def test_a_trainer_signs_up_files_a_survey_and_moves_the_explorer(live_server, p
     expect(row).to_contain_text("Accepted")
     shoot(page, "trainer-my-surveys")
 
-    # Five contributors now: the cell publishes its median (20, 21, 22, 23 and 25) and its counts, as bands.
+    # Her value is in, but a brand-new account does not count toward the threshold: the cell stays suppressed.
+    page.goto(cell_url)
+    expect(page.locator("#cell-suppressed")).to_be_visible()
+    # Once her email is confirmed and her account is a few days old, she counts: five independent contributors.
+    establish(email="tess@example.com")
+
+    # The cell publishes its median (20, 21, 22, 23 and 25) and its counts, as bands.
     page.goto(cell_url)
     expect(page.locator("#cell-median")).to_have_text("$22.00")
     expect(page.locator("#cell-contributors")).to_have_text("5–9")
@@ -146,6 +152,22 @@ def test_a_trainer_signs_up_files_a_survey_and_moves_the_explorer(live_server, p
     page.goto(f"{base}/me/compare/")
     expect(page.locator("tbody")).to_contain_text("percentile")
     shoot(page, "trainer-compare")
+
+
+def establish(*, email: str) -> None:
+    """What time and the confirmation link do to a new account: joined days ago, its email confirmed."""
+    import datetime
+
+    from allauth.account.models import EmailAddress
+    from allauth.account.signals import email_confirmed
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    user = get_user_model().objects.get(email=email)
+    user.date_joined = timezone.now() - datetime.timedelta(days=settings.BENCHMARK_ACCOUNT_MIN_AGE_DAYS + 1)
+    user.save(update_fields=["date_joined"])
+    address, _ = EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True})
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
 
 
 def test_a_company_posts_a_job_that_a_trainer_applies_to(live_server, page, browser):
