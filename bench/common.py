@@ -81,7 +81,7 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000) -> floa
             cursor.execute(f"TRUNCATE {Observation._meta.db_table}")
             columns = (
                 "origin, kind, domain_id, tier, country, period, hourly_usd, source_id, platform_id, contributor, "
-                "updated_at"
+                "party, flagged, reviewed, updated_at"
             )
             now = datetime.datetime.now(datetime.UTC)
             with cursor.cursor.copy(f"COPY {Observation._meta.db_table} ({columns}) FROM STDIN") as copy:
@@ -101,12 +101,13 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000) -> floa
                         t = TIERS[tier[i]]
                         rate = round(TIER_MEDIAN[t] * domain_factor[domain[i]] * noise[i], 4)
                         c = country[i]
+                        who = f"company:{company[i]}" if advertised[i] else f"trainer:{trainer[i]}"
                         copy.write_row((
                             f"bench:{start + i}", "advertised" if advertised[i] else "reported", int(domain[i]), t,
                             COUNTRIES[c] if c < len(COUNTRIES) else ("" if advertised[i] else "US"),
                             months[month[i]], min(max(rate, 0.5), 2000), int(source[i]),
                             platform_ids[platform[i]] if platform[i] < len(platform_ids) else None,
-                            f"company:{company[i]}" if advertised[i] else f"trainer:{trainer[i]}", now,
+                            who, who, False, False, now,
                         ))  # fmt: skip
     # Outside the transaction (VACUUM cannot run in one). A table just loaded has no visibility map yet, so the
     # index-only scans of the live fast pass would read the heap as well: on a million rows that took live p95 from
