@@ -9,6 +9,7 @@ refused whole, and while the database is unreachable pages and API answer 503 wi
 import csv
 import functools
 import io
+import json
 import random
 import uuid
 from decimal import Decimal
@@ -506,6 +507,41 @@ def test_hostile_search_and_filters_are_echoed_escaped(staff, text):
         assert_escaped(logged_in(staff).get(url, {"q": text}), text)
 
 
+SURROGATE = "\ud800"  # half of a UTF-16 pair alone: no Unicode text, only JSON's escapes can spell it
+POSTING_CHOICES = ["tier", "unit", "engagement", "description_format", "country", "domain", "currency"]
+
+
+def raw_json(client, url: str, body: dict, method: str = "post", **extra):
+    """``body`` as JSON text with non-ASCII escaped (``"\\ud800"``), as a client's JSON library writes it."""
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json", **extra)
+
+
+@pytest.mark.parametrize("field", [*POSTING_CHOICES, "title"])
+def test_a_lone_surrogate_in_a_posting_field_is_refused_naming_the_field(partner_api, company, owner, field):
+    response = raw_json(partner_api, "/api/v1/postings/", posting_json(**{field: f"x{SURROGATE}"}))
+    assert response.status_code == 400
+    assert "Unicode" in response.json()[field][0], response.json()
+    draft = posting_create(company=company, by=owner, **posting_fields())
+    response = raw_json(partner_api, f"/api/v1/postings/{draft.pk}/", {field: SURROGATE}, method="patch")
+    assert response.status_code == 400 and field in response.json()
+    assert JobPosting.objects.get().title == "Clinical reviewer for model answers"
+
+
+@pytest.mark.parametrize("column", [*BATCH_CHOICES, "external_id"])
+def test_a_lone_surrogate_in_a_batch_column_is_refused_naming_the_row_and_column(partner_api, column):
+    rows = [batch_row(external_id="fine"), batch_row(**{column: SURROGATE})]
+    response = raw_json(partner_api, "/api/v1/surveys/batch/", {"rows": rows}, HTTP_IDEMPOTENCY_KEY="surrogate")
+    assert response.status_code == 400
+    assert "Unicode" in response.json()["rows"]["1"][column][0], response.json()
+    assert stored_counts() == {"surveys": 0, "observations": 0, "postings": 0, "dirty cells": 0}
+
+
+def test_a_lone_surrogate_in_a_json_key_is_refused(partner_api):
+    response = raw_json(partner_api, "/api/v1/postings/", {**posting_json(), SURROGATE: "x"})
+    assert response.status_code == 400
+    assert "Unicode" in response.json()["non_field_errors"][0]
+
+
 # --- 2. Amounts and hours: refused naming the field, nothing stored ---------------------------------------------
 
 SURVEY_NUMBERS = ["amount", "hours_per_week", "minutes_per_task", "project_hours", "unpaid_hours_per_week"]
@@ -658,6 +694,21 @@ def test_the_admin_refuses_a_csv_file_over_the_size_limit(staff, monkeypatch):
     assert "larger than 2,000 bytes" in form_errors(response)["file"][0]
     assert "Nothing was imported" in response.content.decode()
     assert not PaySurvey.objects.exists()
+
+
+@pytest.mark.parametrize("depth", [40, 1_000, 100_000])
+@pytest.mark.parametrize("url", ["/api/v1/surveys/batch/", "/api/v1/postings/"])
+def test_the_api_refuses_json_nested_too_deep_with_400(partner_api, company, owner, url, depth):
+    """No request of the API nests deeper than three levels; a thousand levels exhausted the decoder's stack."""
+    body = '{"rows": ' + "[" * depth + "]" * depth + ', "title": ' + "{" + '"a": {' * depth + "}" * depth + "}}"
+    response = partner_api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"deep{depth}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "nested deeper than 20 levels" in response.json()["detail"]
+    draft = posting_create(company=company, by=owner, **posting_fields())
+    patch = partner_api.patch(f"/api/v1/postings/{draft.pk}/", body, content_type="application/json")
+    assert patch.status_code == 400
+    assert stored_counts() == {"surveys": 0, "observations": 0, "postings": 1, "dirty cells": 0}
 
 
 LONG_LINES = {
