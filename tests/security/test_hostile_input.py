@@ -18,7 +18,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import OperationalError, connections
+from django.db import OperationalError, connection, connections
 from django.test import Client
 from django.utils.html import escape
 from rest_framework.test import APIClient
@@ -540,6 +540,45 @@ def test_a_lone_surrogate_in_a_json_key_is_refused(partner_api):
     response = raw_json(partner_api, "/api/v1/postings/", {**posting_json(), SURROGATE: "x"})
     assert response.status_code == 400
     assert "Unicode" in response.json()["non_field_errors"][0]
+
+
+def queries_holding_nul(call) -> tuple:
+    """The response, and the queries that sent a NUL byte to the database: PostgreSQL refuses every one (a 500)."""
+    carried = []
+
+    def watch(execute, sql, params, many, context):
+        if any("\x00" in str(value) for value in (params or ())):
+            carried.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        response = call()
+    return response, carried
+
+
+def test_a_nul_byte_in_the_posting_previews_domain_is_refused_naming_the_field(company, owner):
+    client = logged_in(owner)
+    url = f"/company/{company.slug}/postings/preview/"
+    for send in (client.get, client.post):
+        data = {"rate_min": "10", "rate_max": "20", "tier": "expert", "domain": NUL}
+        response, carried = queries_holding_nul(lambda send=send, data=data: send(url, data))
+        assert carried == []
+        assert_escaped(response)
+        assert "Domain: Choose one of the listed domains." in response.content.decode()
+
+
+@pytest.mark.parametrize("how", ["create", "edit"])
+def test_a_nul_byte_in_the_posting_forms_domain_is_refused_naming_the_field(company, owner, how):
+    client = logged_in(owner)
+    url = f"/company/{company.slug}/postings/new/"
+    if how == "edit":
+        draft = posting_create(company=company, by=owner, **posting_fields())
+        url = f"/company/{company.slug}/postings/{draft.pk}/edit/"
+    response, carried = queries_holding_nul(lambda: client.post(url, posting_form(domain=NUL, title="Changed")))
+    assert carried == []
+    assert "domain" in form_errors(response)
+    assert_escaped(response)
+    assert not JobPosting.objects.filter(title="Changed").exists()
 
 
 # --- 2. Amounts and hours: refused naming the field, nothing stored ---------------------------------------------
