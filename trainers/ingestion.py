@@ -15,15 +15,16 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_countries import countries
 
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
+from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, Domain, Platform, Source
-from benchmarks.normalisation import RateBook
+from benchmarks.normalisation import RateBook, parse_number
 from benchmarks.services import FenceBook, platforms_resolve, recompute_deferred
 
 from .choices import SurveyStatus
@@ -220,12 +221,9 @@ def _decimal(name: str, text: str, *, required: bool = False) -> Decimal | None:
             raise RowError(f"{name}: required.")
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RowError(f"{name}: {text!r} is not a number.") from None
-    if not value.is_finite():
-        raise RowError(f"{name}: {text!r} is not a number.")
-    return value
+        return parse_number(text, field=name)
+    except ServiceError as error:
+        raise RowError(f"{name}: {text!r} is not a plain number. {error.text}") from None
 
 
 @functools.cache

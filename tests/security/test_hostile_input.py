@@ -55,6 +55,9 @@ RAW_MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 MONTH = this_month().strftime("%Y-%m")
 
 BAD_NUMBERS = ["-5", "0", "NaN", "nan", "inf", "-Infinity", "1e309", "99999999999999", "", "abc"]
+# Digits other than ASCII's, Python's digit grouping, signs and exponents: Decimal() reads them all, people do not
+# write amounts that way, and a spreadsheet would not read them back.
+FOREIGN_NUMBERS = ["５", "١٥", "1_000", "+15", "1e2"]
 
 
 # --- Helpers ----------------------------------------------------------------------------------------------------
@@ -663,6 +666,59 @@ def test_the_csv_import_rejects_a_bad_number_naming_the_field(tmp_path, capsys, 
     out = import_by_command(csv_bytes(batch_row(**with_unit(field, value))), tmp_path, capsys)
     assert f"row 1: rejected – {field}:" in out, out
     assert stored_counts() == before
+
+
+@pytest.mark.parametrize(("field", "value"), numbers_case(SURVEY_NUMBERS, FOREIGN_NUMBERS))
+def test_a_number_not_in_ascii_digits_is_refused_on_every_survey_surface(trainer, partner_api, tmp_path, capsys, field,
+    value):  # fmt: skip
+    before = stored_counts()
+    response = logged_in(trainer.user).post("/me/surveys/new/", survey_form_data(**with_unit(field, value)))
+    assert "digits 0–9" in form_errors(response)[field][0], form_errors(response)
+    [row] = push(partner_api, [batch_row(**with_unit(field, value))]).json()["rows"]
+    assert row["status"] == "rejected" and row["reason"].startswith(f"{field}:") and "digits 0–9" in row["reason"]
+    out = import_by_command(csv_bytes(batch_row(**with_unit(field, value))), tmp_path, capsys)
+    assert f"row 1: rejected – {field}:" in out, out
+    assert stored_counts() == before
+
+
+@pytest.mark.parametrize(("field", "value"), numbers_case(POSTING_NUMBERS, FOREIGN_NUMBERS))
+def test_a_number_not_in_ascii_digits_is_refused_on_every_posting_surface(company, owner, partner_api, field, value):
+    data = with_unit(field, value, rate_min="40", rate_max="60")
+    response = logged_in(owner).post(f"/company/{company.slug}/postings/new/", posting_form(**data))
+    assert "digits 0–9" in form_errors(response)[field][0], form_errors(response)
+    response = partner_api.post("/api/v1/postings/", posting_json(**data), format="json")
+    assert response.status_code == 400 and "digits 0–9" in response.json()[field][0], response.json()
+    preview = logged_in(owner).get(f"/company/{company.slug}/postings/preview/", data).content.decode()
+    assert "digits 0–9" in preview
+    assert not JobPosting.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["rate", "band_min", "hours_per_week"])
+@pytest.mark.parametrize("value", FOREIGN_NUMBERS)
+def test_the_position_api_refuses_a_number_not_in_ascii_digits(field, value):
+    query = {"domain": "law", "tier": "expert", "rate": "40", "unit": "week", field: value}
+    if field == "band_min":
+        query.pop("rate")
+        query["band_max"] = "60"
+    response = APIClient().get("/api/v1/benchmarks/position/", query)
+    assert response.status_code == 400
+    assert "digits 0–9" in response.json()[field][0], response.json()
+
+
+@pytest.mark.parametrize("value", ["25", "25.50", " 25 ", "25.", "025"])
+def test_a_number_in_ascii_digits_with_spaces_around_it_is_accepted_everywhere(trainer, company, owner, partner_api,
+    tmp_path, capsys, value):  # fmt: skip
+    response = logged_in(trainer.user).post("/me/surveys/new/", survey_form_data(amount=value))
+    assert response.status_code == 302, form_errors(response)
+    [row] = push(partner_api, [batch_row(amount=value, external_id="pushed")]).json()["rows"]
+    assert row["status"] == "accepted", row
+    out = import_by_command(csv_bytes(batch_row(amount=value, external_id="filed")), tmp_path, capsys)
+    assert "row 1: accepted" in out, out
+    data = posting_form(rate_min=value, rate_max="60")
+    assert logged_in(owner).post(f"/company/{company.slug}/postings/new/", data).status_code == 302
+    response = partner_api.post("/api/v1/postings/", posting_json(rate_min=value, rate_max="60"), format="json")
+    assert response.status_code == 201, response.json()
+    assert PaySurvey.objects.count() == 3 and JobPosting.objects.count() == 2
 
 
 @pytest.mark.parametrize("value", ["NaN", "-1", "1e309", "abc"])
