@@ -3,9 +3,9 @@
 Every row goes through ``surveys_submit_many``, the bulk form of ``survey_submit`` (trainer=None), so outlier
 flagging, normalisation limits and the one-survey-per-key rule are exactly those of the survey form. A row is
 identified by its source and ``external_id``; a row without one gets a stable hash of its content instead, so
-running the same file again changes nothing. A file that is broken as a whole (wrong columns, not UTF-8, a huge
-row, too many bytes) is refused before anything is stored: a first pass reads it through, a second pass stores it
-in batches.
+running the same file again changes nothing. A file that is broken as a whole (wrong columns, not UTF-8, a quote
+left open, a huge row, too many bytes) is refused before anything is stored: a first pass reads it through, a
+second pass stores it in batches.
 """
 
 import csv
@@ -120,30 +120,52 @@ class _CountingReader(io.RawIOBase):
 
 
 def _csv_rows(raw, *, max_bytes: int) -> Iterator[tuple[int, dict, int]]:
-    """(row number, {column: text}, bytes read so far) for each data row; IngestionError for a broken file."""
+    """(row number, {column: text}, bytes read so far) for each data row; IngestionError for a broken file.
+
+    Row N is on line N + 1 (the header is line 1): no column holds a line break, so a row that runs over several
+    lines has a quote that is not closed, and the csv module would read the next rows into its value. Such a file is
+    refused, as is any quoting the csv module reads only by guessing (``strict``: text after a closing quote, a quote
+    still open at the end of the file).
+    """
     counter = _CountingReader(raw, max_bytes)
     text = io.TextIOWrapper(io.BufferedReader(counter), encoding="utf-8-sig", errors="strict", newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(text, strict=True)
+    number, line = 0, 0  # the last data row read, and the line of the file it is on
     try:
         header = next(reader, None)
         if header is None:
             raise IngestionError("The file is empty; it needs a header row: " + ",".join(COLUMNS))
         columns = [name.strip().lower() for name in header]
         _check_columns(columns)
-        for number, values in enumerate(reader, start=1):
+        line = reader.line_num
+        for values in reader:
+            number, line = number + 1, line + 1
+            if reader.line_num != line:
+                raise IngestionError(_unclosed_quote(number, line))
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
             if len(values) != len(columns):
-                raise IngestionError(f"Row {number} has {len(values)} values; the header has {len(columns)} columns.")
+                raise IngestionError(
+                    f"Row {number} (line {line}) has {len(values)} values; the header has {len(columns)} columns."
+                )
             if sum(len(v) for v in values) > MAX_ROW_CHARS:
-                raise IngestionError(f"Row {number} is longer than {MAX_ROW_CHARS:,} characters.")
+                raise IngestionError(f"Row {number} (line {line}) is longer than {MAX_ROW_CHARS:,} characters.")
             yield number, dict(zip(columns, values, strict=True)), counter.count
     except UnicodeDecodeError as exc:
         raise IngestionError(
             f"The file is not UTF-8 text (byte {exc.start} of a read block); save it as UTF-8."
         ) from None
-    except csv.Error as exc:
-        raise IngestionError(f"The file is not valid CSV near row {reader.line_num}: {exc}.") from None
+    except csv.Error as exc:  # in the row after the last one read
+        if "end of data" in str(exc):  # the file ends inside a quoted value
+            raise IngestionError(_unclosed_quote(number + 1, line + 1)) from None
+        raise IngestionError(f"Row {number + 1} (line {line + 1}) is not valid CSV: {exc}.") from None
+
+
+def _unclosed_quote(number: int, line: int) -> str:
+    return (
+        f"Row {number} (line {line}): a quote is not closed before the line ends, so the value would run on into the "
+        "lines below. Close the quote, or remove it: no column holds a line break."
+    )
 
 
 def _check_columns(columns: list[str]) -> None:

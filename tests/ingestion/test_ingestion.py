@@ -114,6 +114,21 @@ def test_a_broken_file_is_refused_whole_and_nothing_is_stored(source, data, mess
     assert PaySurvey.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (csv_bytes(good(external_id="a"), good(external_id="OPEN"), good(external_id="c")), "Row 2 (line 3): a quote"),
+        (csv_bytes(good(external_id="a"), good(external_id="OPEN")).rstrip(b"\n"), "Row 2 (line 3): a quote"),
+        (csv_bytes(good(platform="OPEN"), good(platform='Outlier"')), "Row 1 (line 2): a quote"),
+    ],
+    ids=["swallowing-the-next-row", "at-the-end-of-the-file", "closed-on-a-later-line"],
+)
+def test_an_unclosed_quote_refuses_the_file_whole_with_its_line(source, data, message):
+    with pytest.raises(IngestionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run(data.replace(b"OPEN", b'"b'), source)
+    assert PaySurvey.objects.count() == 0
+
+
 def test_a_file_over_the_byte_limit_is_refused_whole(source):
     data = csv_bytes(*[good(external_id=f"r{n}") for n in range(50)])
     with pytest.raises(IngestionError, match="larger than"):

@@ -846,12 +846,25 @@ BROKEN = {
     "nul-bytes-only": (b"\x00" * 1_000, "Wrong columns"),
     "duplicate-column": (csv_bytes(batch_row(), columns=[*COLUMNS, "amount"]), "repeated column(s) amount"),
     "no-header": (GOOD.split(b"\n", 1)[1], "Wrong columns"),
-    "unterminated-quote": (GOOD + b'2025-01,"Outlier,generalist\n', "Row 3"),
-    "too-many-fields": (GOOD + b"2025-01,Outlier,generalist,entry,US,USD,15,hour" + b",x" * 8 + b"\n", "Row 3 has 16"),
-    "too-few-fields": (GOOD + b"2025-01,Outlier,generalist\n", "Row 3 has 3 values"),
+    "unterminated-quote": (GOOD + b'2025-01,"Outlier,generalist\n', "Row 3 (line 4)"),
+    # The quote opened in row 2's external_id is closed by nothing: the csv module reads on into row 3, and row 2's
+    # external_id would be the rest of the file.
+    "unclosed-quote-swallowing-the-next-row": (
+        csv_bytes(batch_row(external_id="a"), batch_row(external_id="OPEN"), batch_row(external_id="c")).replace(
+            b"OPEN", b'"b'
+        ),
+        "Row 2 (line 3): a quote",
+    ),
+    "unclosed-quote-at-the-very-end": (GOOD + csv_bytes(batch_row(external_id="OPEN")).split(b"\n")[1].replace(
+        b"OPEN", b'"c'), "Row 3 (line 4): a quote"),
+    "text-after-a-closing-quote": (GOOD + b'2025-01,"Outlier"x,generalist\n', "Row 3 (line 4)"),
+    "too-many-fields": (
+        GOOD + b"2025-01,Outlier,generalist,entry,US,USD,15,hour" + b",x" * 8 + b"\n", "Row 3 (line 4) has 16"
+    ),
+    "too-few-fields": (GOOD + b"2025-01,Outlier,generalist\n", "Row 3 (line 4) has 3 values"),
     "broken-after-a-full-batch": (
         csv_bytes(*[batch_row(external_id=f"r{n}") for n in range(600)]) + b"2025-01,Outlier\n",
-        "Row 601 has 2 values",
+        "Row 601 (line 602) has 2 values",
     ),
 }  # fmt: skip
 
