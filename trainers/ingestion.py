@@ -216,6 +216,18 @@ class _Vocabulary:
             raise RowError(f"platform: unknown platform {text!r}; use a known platform name, website or alias.")
         return platform
 
+    def domain(self, text: str) -> Domain:
+        domain = self.domains.get(text.lower())
+        if domain is None:
+            raise RowError(f"domain: unknown domain {text!r}; use one of {', '.join(self.domains)}.")
+        return domain
+
+    def currency(self, text: str) -> Currency:
+        currency = self.currencies.get(text.upper())
+        if currency is None or not currency.active:
+            raise RowError(f"currency: {text!r} is not a currency the portal converts.")
+        return currency
+
 
 def _text(row: Mapping, name: str) -> str:
     value = row.get(name)
@@ -237,15 +249,18 @@ def _period(text: str) -> datetime.date:
     raise RowError(f"period: {text!r} is not a month; write it as YYYY-MM (e.g. 2025-03).")
 
 
-def _decimal(name: str, text: str, *, required: bool = False) -> Decimal | None:
-    if not text:
-        if required:
-            raise RowError(f"{name}: required.")
-        return None
+def _decimal(name: str, text: str) -> Decimal | None:
     try:
         return parse_number(text, field=name)
     except ServiceError as error:
         raise RowError(f"{name}: {text!r} is not a plain number. {error.text}") from None
+
+
+def _country(text: str) -> str:
+    country = text.upper()
+    if country not in countries:
+        raise RowError(f"country: {country!r} is not an ISO 3166-1 alpha-2 code (e.g. US, IN, GB).")
+    return country
 
 
 @functools.cache
@@ -262,35 +277,48 @@ def _choice(name: str, text: str, choices: type, default: str | None = None) -> 
     return value
 
 
+def _number(name: str) -> Callable[[str, _Vocabulary], Decimal | None]:
+    return lambda text, vocabulary: _decimal(name, text)
+
+
+# (survey field, column, required, reader of the column's text), in the order of the columns.
+_READERS = (
+    ("period", "period", True, lambda text, vocabulary: _period(text)),
+    ("platform", "platform", True, lambda text, vocabulary: vocabulary.platform(text)),
+    ("domain", "domain", True, lambda text, vocabulary: vocabulary.domain(text)),
+    ("tier", "skill_tier", True, lambda text, vocabulary: _choice("skill_tier", text, SkillTier)),
+    ("country", "country", True, lambda text, vocabulary: _country(text)),
+    ("currency", "currency", True, lambda text, vocabulary: vocabulary.currency(text)),
+    ("amount", "amount", True, _number("amount")),
+    ("unit", "unit", True, lambda text, vocabulary: _choice("unit", text, PayUnit)),
+    *((name, name, False, _number(name)) for name in OPTIONAL_DECIMALS),
+    ("task_type", "task_type", False,
+     lambda text, vocabulary: _choice("task_type", text, TaskType, default=TaskType.OTHER)),
+    ("engagement", "engagement", False,
+     lambda text, vocabulary: _choice("engagement", text, Engagement, default=Engagement.FREELANCE)),
+    ("external_id", "external_id", False, lambda text, vocabulary: text),
+)  # fmt: skip
+
+
 def row_fields(row: Mapping, vocabulary: _Vocabulary) -> tuple[dict, str]:
-    """The ``survey_submit`` fields and the external id of one row of text; RowError when a value is wrong."""
-    for name in REQUIRED_COLUMNS:
-        if not _text(row, name):
-            raise RowError(f"{name}: required.")
-    domain = vocabulary.domains.get(_text(row, "domain").lower())
-    if domain is None:
-        raise RowError(f"domain: unknown domain {_text(row, 'domain')!r}; use one of {', '.join(vocabulary.domains)}.")
-    currency = vocabulary.currencies.get(_text(row, "currency").upper())
-    if currency is None or not currency.active:
-        raise RowError(f"currency: {_text(row, 'currency')!r} is not a currency the portal converts.")
-    country = _text(row, "country").upper()
-    if country not in countries:
-        raise RowError(f"country: {country!r} is not an ISO 3166-1 alpha-2 code (e.g. US, IN, GB).")
-    fields = {
-        "period": _period(_text(row, "period")),
-        "platform": vocabulary.platform(_text(row, "platform")),
-        "domain": domain,
-        "tier": _choice("skill_tier", _text(row, "skill_tier"), SkillTier),
-        "country": country,
-        "currency": currency,
-        "amount": _decimal("amount", _text(row, "amount"), required=True),
-        "unit": _choice("unit", _text(row, "unit"), PayUnit),
-        "task_type": _choice("task_type", _text(row, "task_type"), TaskType, default=TaskType.OTHER),
-        "engagement": _choice("engagement", _text(row, "engagement"), Engagement, default=Engagement.FREELANCE),
-    }
-    for name in OPTIONAL_DECIMALS:
-        fields[name] = _decimal(name, _text(row, name))
-    return fields, _text(row, "external_id") or row_hash(fields)
+    """The ``survey_submit`` fields and the external id of one row of text.
+
+    RowError when a value is wrong, naming every wrong value in the order of the columns: ``field: message; ...``.
+    """
+    fields: dict = {}
+    errors: list[str] = []
+    for name, column, required, read in _READERS:
+        try:
+            text = _text(row, column)
+            if required and not text:
+                raise RowError(f"{column}: required.")
+            fields[name] = read(text, vocabulary)
+        except RowError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise RowError("; ".join(errors))
+    external_id = fields.pop("external_id")
+    return fields, external_id or row_hash(fields)
 
 
 def row_hash(fields: dict) -> str:

@@ -89,6 +89,16 @@ def test_of_two_rows_with_one_external_id_the_later_wins_even_when_it_matches_wh
     assert PaySurvey.objects.get(external_id="twice").amount == 15
 
 
+def test_a_row_with_several_bad_fields_names_each_in_column_order(source):
+    row = good(period="March", platform="Nowhere", country="XX", currency="XYZ", amount="", unit="fortnight",
+        hours_per_week="lots", engagement="sometimes", external_id="x" * 101)  # fmt: skip
+    _, [result] = run(csv_bytes(row), source)
+    named = [part.split(":")[0] for part in result.reason.split("; ") if ":" in part and " " not in part.split(":")[0]]
+    assert named == ["period", "platform", "country", "currency", "amount", "unit", "hours_per_week", "engagement",
+        "external_id"], result.reason  # fmt: skip
+    assert "amount: required." in result.reason
+
+
 def test_rows_without_external_id_are_identified_by_their_content(source):
     run(csv_bytes(good(amount="16", platform="Outlier")), source)
     _, [result] = run(csv_bytes(good(amount="16.00", platform="outlier.ai")), source)

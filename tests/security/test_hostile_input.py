@@ -721,6 +721,20 @@ def test_a_number_in_ascii_digits_with_spaces_around_it_is_accepted_everywhere(t
     assert PaySurvey.objects.count() == 3 and JobPosting.objects.count() == 2
 
 
+SIX_BAD = {"period": "March", "platform": "Nowhere", "domain": "astrology", "skill_tier": "guru", "country": "XX",
+    "amount": "1_000"}  # fmt: skip
+
+
+def test_a_row_with_several_bad_fields_reports_every_one(partner_api, tmp_path, capsys):
+    [row] = push(partner_api, [batch_row(**SIX_BAD)]).json()["rows"]
+    out = import_by_command(csv_bytes(batch_row(**SIX_BAD)), tmp_path, capsys)
+    printed = next(line for line in out.splitlines() if line.startswith("row 1: rejected – "))
+    for reason in (row["reason"], printed.removeprefix("row 1: rejected – ")):
+        assert reason.startswith("period: ")
+        assert all(f"; {name}: " in reason for name in list(SIX_BAD)[1:]), reason
+    assert stored_counts() == {"surveys": 0, "observations": 0, "postings": 0, "dirty cells": 0}
+
+
 @pytest.mark.parametrize("value", ["NaN", "-1", "1e309", "abc"])
 def test_a_refused_edit_leaves_the_object_as_it_was(trainer, company, owner, partner_api, value):
     survey = survey_submit(trainer=trainer, **survey_fields()).survey
