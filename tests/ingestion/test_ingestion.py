@@ -89,6 +89,36 @@ def test_of_two_rows_with_one_external_id_the_later_wins_even_when_it_matches_wh
     assert PaySurvey.objects.get(external_id="twice").amount == 15
 
 
+@pytest.mark.parametrize("batch_size", [1000, 1], ids=["one-batch", "a-batch-a-row"])
+def test_a_row_repeating_an_earlier_rows_external_id_wins_and_its_report_says_so(source, batch_size):
+    data = csv_bytes(
+        good(amount="15", external_id="twice"), good(external_id="once"), good(amount="16", external_id="twice")
+    )
+    summary, results = run(data, source, batch_size=batch_size)
+    assert [r.status for r in results] == ["accepted"] * 3
+    assert results[0].reason == results[1].reason == ""
+    assert results[2].reason == "external_id 'twice' was also on row 1; the last valid row with it is the one kept."
+    assert PaySurvey.objects.get(external_id="twice").amount == 16
+    assert summary.rows == 3
+
+
+def test_a_repeated_external_id_is_reported_on_a_rejected_later_row_and_the_earlier_row_stands(source):
+    data = csv_bytes(good(amount="15", external_id="twice"), good(domain="nope", external_id="twice"))
+    _, results = run(data, source)
+    assert results[1].status == "rejected"
+    assert results[1].reason.startswith("domain: unknown domain 'nope'")
+    assert results[1].reason.endswith(
+        "; external_id 'twice' was also on row 1; the last valid row with it is the one kept."
+    )
+    assert PaySurvey.objects.get(external_id="twice").amount == 15
+
+
+def test_a_repeated_external_id_is_reported_on_a_dry_run_too(source):
+    _, results = run(csv_bytes(good(external_id="twice"), good(amount="16", external_id="twice")), source, dry_run=True)
+    assert "was also on row 1" in results[1].reason
+    assert PaySurvey.objects.count() == 0
+
+
 def test_a_row_with_several_bad_fields_names_each_in_column_order(source):
     row = good(period="March", platform="Nowhere", country="XX", currency="XYZ", amount="", unit="fortnight",
         hours_per_week="lots", engagement="sometimes", external_id="x" * 101)  # fmt: skip
