@@ -8,6 +8,7 @@ left open, a huge row, too many bytes) is refused before anything is stored: a f
 second pass stores it in batches.
 """
 
+import contextlib
 import csv
 import datetime
 import functools
@@ -508,7 +509,7 @@ def check_csv(file, *, max_bytes: int = MAX_FILE_BYTES) -> set[str]:
 def ingest_csv(
     file,
     *,
-    source: Source,
+    source: Source | Callable[[], Source],
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     max_bytes: int = MAX_FILE_BYTES,
@@ -518,7 +519,8 @@ def ingest_csv(
     """Import a CSV file opened in binary mode (seekable): checked whole first, then stored batch by batch.
 
     ``on_row`` sees each row's result as it is stored (nothing is kept in memory); ``progress`` gets
-    (rows done, bytes read) after each batch.
+    (rows done, bytes read) after each batch. ``source`` may be a function that gets or makes it: it is called once
+    the file has been read through, so a refused file makes nothing, and a dry run rolls it back with all the rest.
     """
     repeats = _Repeats(check_csv(file, max_bytes=max_bytes))
     file.seek(0)
@@ -530,12 +532,16 @@ def ingest_csv(
             yield number, row
 
     report = None if progress is None else (lambda done: progress(done, position["bytes"]))
-    return ingest_rows(
-        rows(),
-        source=source,
-        dry_run=dry_run,
-        batch_size=batch_size,
-        on_row=on_row,
-        progress=report,
-        repeats=repeats,
-    )
+    with transaction.atomic() if dry_run else contextlib.nullcontext():
+        summary = ingest_rows(
+            rows(),
+            source=source() if callable(source) else source,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            on_row=on_row,
+            progress=report,
+            repeats=repeats,
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary

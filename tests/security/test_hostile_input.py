@@ -24,7 +24,7 @@ from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from benchmarks import engine
-from benchmarks.models import DirtyCell, Domain, Observation, Platform
+from benchmarks.models import DirtyCell, Domain, Observation, Platform, Source
 from portal.api.services import partner_create, partner_key_issue
 from postings.models import Application, Company, Invitation, JobPosting
 from postings.services import posting_approve, posting_create, posting_submit
@@ -151,17 +151,17 @@ def csv_bytes(*rows: dict, columns=COLUMNS) -> bytes:
     return out.getvalue().encode()
 
 
-def import_by_command(data: bytes, tmp_path, capsys) -> str:
+def import_by_command(data: bytes, tmp_path, capsys, *options: str) -> str:
     path = tmp_path / "surveys.csv"
     path.write_bytes(data)
-    call_command("import_surveys", str(path), "--source", "Hostile feed")
+    call_command("import_surveys", str(path), "--source", "Hostile feed", *options)
     return capsys.readouterr().out
 
 
-def import_by_admin(data: bytes, staff):
+def import_by_admin(data: bytes, staff, **fields):
     upload = SimpleUploadedFile("surveys.csv", data, "text/csv")
     return logged_in(staff).post(
-        "/admin/portal/partner/import-surveys/", {"file": upload, "new_source": "Hostile feed"}
+        "/admin/portal/partner/import-surveys/", {"file": upload, "new_source": "Hostile feed", **fields}
     )
 
 
@@ -887,6 +887,28 @@ BROKEN = {
 @pytest.mark.parametrize(("data", "message"), BROKEN.values(), ids=BROKEN.keys())
 def test_a_broken_csv_file_is_refused_whole_naming_the_problem(surface, staff, tmp_path, capsys, data, message):
     assert_refused_whole(surface, data, staff, tmp_path, capsys, message)
+
+
+@pytest.mark.parametrize(
+    ("data", "dry_run"),
+    [(GOOD, True), (BROKEN["unclosed-quote-swallowing-the-next-row"][0], True), (BROKEN["latin-1"][0], False)],
+    ids=["dry-run", "refused-dry-run", "refused"],
+)
+def test_an_import_into_a_new_source_creates_not_even_the_source_on_a_dry_run_or_a_refused_file(
+    staff, tmp_path, capsys, data, dry_run
+):
+    sources = list(Source.objects.values_list("slug", flat=True))
+    response = import_by_admin(data, staff, **({"dry_run": "on"} if dry_run else {}))
+    assert response.status_code == 200
+    if data is GOOD:
+        assert "Dry run, nothing stored: 2 rows: 2 accepted" in response.content.decode()
+        import_by_command(data, tmp_path, capsys, "--dry-run")
+    else:
+        assert "Nothing was imported" in form_errors(response)["file"][0]
+        with pytest.raises(CommandError, match="Nothing was imported"):
+            import_by_command(data, tmp_path, capsys, *(["--dry-run"] if dry_run else []))
+    assert list(Source.objects.values_list("slug", flat=True)) == sources
+    assert stored_counts() == {"surveys": 0, "observations": 0, "postings": 0, "dirty cells": 0}
 
 
 # --- 5. The database out of reach: 503 with Retry-After, then recovery ------------------------------------------
