@@ -1,9 +1,8 @@
 """CSV output for the benchmark tables (``?format=csv`` or ``Accept: text/csv``)."""
 
-import csv
-import io
-
 from rest_framework.renderers import BaseRenderer
+
+from portal.csvfiles import csv_text
 
 from .errors import error_text
 
@@ -22,13 +21,9 @@ class CSVRenderer(BaseRenderer):
         if not isinstance(data, list) or (response is not None and response.exception):
             # Errors (400, 401, 403, 404, 429) keep their message, in words: one "detail" column.
             data = [{"detail": error_text(data)}]
-        buffer = io.StringIO()
         header: list[str] = []
         for row in data:
             for name in row:
                 if name not in header:
                     header.append(name)
-        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(data)
-        return buffer.getvalue().encode(self.charset)
+        return csv_text(data, header).encode(self.charset)

@@ -502,6 +502,31 @@ def test_curated_names_reach_the_report_explorer_and_csv_exports_intact_and_esca
         assert any(text in cell for cell in cells), url  # the name alone, or in a label such as "name · Expert"
 
 
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=["equals", "plus", "minus", "at", "tab", "carriage-return"])
+def test_a_curated_name_that_a_spreadsheet_would_run_is_neutralised_in_every_csv(company, owner, start):
+    """OWASP's CSV-injection rule: a cell starting with = + - @ (or a tab or carriage return) is prefixed with '."""
+    formula = start + 'HYPERLINK("http://evil.example","click")'
+    Domain.objects.filter(slug="medicine").update(name=formula)
+    for n in range(10):
+        trainer = TrainerFactory(user=UserFactory(username=f"medic{n}"))
+        survey_submit(trainer=trainer, **survey_fields(domain=domain("medicine"), tier="expert", amount=60 + n))
+    engine.rebuild_all()
+    engine.record_history()
+    for url in ("/report/report.csv", "/api/v1/benchmarks/?domain=medicine&format=csv",
+                "/api/v1/benchmarks/history/?domain=medicine&format=csv"):  # fmt: skip
+        rows = list(csv.DictReader(io.StringIO(Client().get(url).content.decode(), newline="")))
+        cells = [cell for row in rows for cell in row.values()]
+        assert any("HYPERLINK" in cell for cell in cells), url
+        for cell in cells:
+            assert not cell.startswith(tuple(FORMULA_STARTS)), (url, cell)
+            if "HYPERLINK" in cell and cell.startswith("'"):
+                assert cell == "'" + formula or cell.startswith("'" + formula + " · "), (url, cell)
+        assert all(float(row["p50"]) > 0 for row in rows if row.get("p50")), url  # numbers stay numbers
+
+
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_search_and_filters_are_echoed_escaped(staff, text):
     for url in ("/jobs/", "/benchmarks/"):
