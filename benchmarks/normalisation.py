@@ -8,6 +8,7 @@ week hours_per_week (default 40); month week × 52 / 12; year week × 52; projec
 """
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -31,6 +32,26 @@ LARGEST_MINUTES_PER_TASK = Decimal("99999.99")
 LARGEST_PROJECT_HOURS = Decimal("999999.99")
 
 
+# How every number typed into a form or filed in a row is written: ASCII digits with at most one decimal point, spaces
+# around it allowed. Decimal() alone also reads other scripts' digits ("５", "١٥"), digit grouping ("1_000"), signs
+# and exponents, which nobody writes as pay and a spreadsheet would not read back.
+NUMBER_TEXT = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+NUMBER_HELP = "in the digits 0–9 with at most one decimal point, e.g. 1500 or 15.50"
+
+
+def parse_number(text: str, *, field: str, what: str = "a number") -> Decimal | None:
+    """A number written as text, by the portal's one rule (``NUMBER_TEXT``); None when blank.
+
+    Refused as a ``ServiceError`` naming ``field``: forms, serializers and the import read numbers through it.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    if not NUMBER_TEXT.fullmatch(text):
+        raise ServiceError(f"Enter {what} {NUMBER_HELP}.", field=field)
+    return Decimal(text)
+
+
 @dataclass(frozen=True)
 class NormalisedPay:
     hourly_usd: Decimal
@@ -39,7 +60,9 @@ class NormalisedPay:
 
 
 def _positive(value, field: str, what: str, largest: Decimal = LARGEST_AMOUNT) -> Decimal | None:
-    if value is None or value == "":
+    if isinstance(value, str):
+        value = parse_number(value, field=field, what=what)
+    if value is None:
         return None
     try:
         number = Decimal(str(value))

@@ -124,7 +124,7 @@ class PartnerAdmin(admin.ModelAdmin):
             try:
                 summary = ingest_csv(
                     form.cleaned_data["file"],
-                    source=form.chosen_source(),
+                    source=form.chosen_source,  # called once the file is read through; a dry run rolls it back
                     dry_run=form.cleaned_data["dry_run"],
                     on_row=on_row,
                 )
@@ -153,6 +153,7 @@ class SurveyImportForm(forms.Form):
         return data
 
     def chosen_source(self) -> Source:
+        """The source chosen, or the new one named (made now: call it only once the file is found whole)."""
         if self.cleaned_data.get("source"):
             return self.cleaned_data["source"]
         name = self.cleaned_data["new_source"].strip()

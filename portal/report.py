@@ -6,9 +6,6 @@ differencing check says so. Nothing in the report is typed in except the origina
 for comparison and labelled as such.
 """
 
-import csv
-import io
-
 from django.conf import settings
 from django.utils import timezone
 
@@ -16,6 +13,8 @@ from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import Domain
 from benchmarks.privacy import COUNT_BAND
 from benchmarks.selectors import ALL, PublishedCell, cell_get, cells_last_updated, cells_published
+
+from .csvfiles import csv_text
 
 DOMAIN_RANGE_SLUGS = ("medicine", "engineering", "law")
 EXPERT_TIERS = (SkillTier.EXPERT, SkillTier.TOP_EXPERT)
@@ -170,9 +169,4 @@ def report_csv_rows(figures: dict) -> list[dict]:
 
 
 def report_csv(figures: dict) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in report_csv_rows(figures):
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
-    return buffer.getvalue()
+    return csv_text(report_csv_rows(figures), CSV_COLUMNS)

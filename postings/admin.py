@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from benchmarks.forms import number_field_classes
 from trainers.admin import (
     AuditedAdmin,
     PendingReviewFilter,
@@ -169,6 +170,7 @@ class JobPostingForm(ServiceModelForm):
     class Meta:
         model = JobPosting
         fields = ["company", *POSTING_FIELDS]
+        field_classes = number_field_classes(JobPosting, POSTING_FIELDS)
 
     def call_service(self, data):
         fields = self.service_fields(POSTING_FIELDS)

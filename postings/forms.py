@@ -2,7 +2,7 @@
 
 from django import forms
 
-from benchmarks.forms import ServiceErrorFormMixin
+from benchmarks.forms import ServiceErrorFormMixin, number_field_classes
 from benchmarks.models import Currency, Domain
 
 from .models import JobPosting
@@ -15,6 +15,7 @@ class PostingForm(ServiceErrorFormMixin, forms.ModelForm):
     class Meta:
         model = JobPosting
         fields = list(POSTING_FIELDS)
+        field_classes = number_field_classes(JobPosting, POSTING_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "rate_min": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),

@@ -152,9 +152,9 @@ class BandPosition:
 def _domain_of(value) -> Domain | None:
     if isinstance(value, Domain):
         return value
-    if value in (None, ""):
+    if value in (None, "") or "\x00" in str(value):  # no domain holds a NUL, and PostgreSQL refuses one in a query
         return None
-    lookup = {"pk": value} if str(value).isdigit() else {"slug": value}
+    lookup = {"pk": value} if str(value).isascii() and str(value).isdigit() else {"slug": value}
     return Domain.objects.active().filter(**lookup).first()
 
 
@@ -182,6 +182,8 @@ def band_position(data) -> BandPosition:
     if result.min_usd is not None and result.max_usd is not None and result.min_usd > result.max_usd:
         result.errors["rate_min"] = "The minimum rate must not be above the maximum rate."
     domain, tier = _domain_of(get("domain")), get("tier") or ""
+    if domain is None and get("domain") not in (None, ""):
+        result.errors["domain"] = "Choose one of the listed domains."
     if domain is None or tier not in SkillTier.values:
         result.needs = "Choose a domain and a skill tier to see where the band sits in the market."
     if result.errors or result.needs:

@@ -19,6 +19,8 @@ from django.template import engines
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from benchmarks.forms import number_field_classes
+
 from .choices import SurveyStatus
 from .data_rights import trainer_account_delete
 from .models import PaySurvey, TrainerProfile
@@ -236,6 +238,7 @@ class PaySurveyForm(ServiceModelForm):
     class Meta:
         model = PaySurvey
         fields = ["trainer", "source", "external_id", *SURVEY_FIELDS]
+        field_classes = number_field_classes(PaySurvey, SURVEY_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

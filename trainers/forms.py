@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from benchmarks.forms import ServiceErrorFormMixin
+from benchmarks.forms import ServiceErrorFormMixin, number_field_classes
 from benchmarks.models import Currency, Domain, Platform
 
 from .models import PaySurvey, TrainerProfile
@@ -55,6 +55,7 @@ class SurveyForm(ServiceErrorFormMixin, forms.ModelForm):
     class Meta:
         model = PaySurvey
         fields = list(SURVEY_FIELDS)
+        field_classes = number_field_classes(PaySurvey, SURVEY_FIELDS)
         labels = {
             "tier": "Skill tier",
             "unit": "Paid",

@@ -3,19 +3,20 @@
 Every row goes through ``surveys_submit_many``, the bulk form of ``survey_submit`` (trainer=None), so outlier
 flagging, normalisation limits and the one-survey-per-key rule are exactly those of the survey form. A row is
 identified by its source and ``external_id``; a row without one gets a stable hash of its content instead, so
-running the same file again changes nothing. A file that is broken as a whole (wrong columns, not UTF-8, a huge
-row, too many bytes) is refused before anything is stored: a first pass reads it through, a second pass stores it
-in batches.
+running the same file again changes nothing. A file that is broken as a whole (wrong columns, not UTF-8, a quote
+left open, a huge row, too many bytes) is refused before anything is stored: a first pass reads it through, a
+second pass stores it in batches.
 """
 
+import contextlib
 import csv
 import datetime
 import functools
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,8 +24,9 @@ from django_countries import countries
 
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
 from benchmarks.engine import screening_refresh
+from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, Domain, Platform, Source
-from benchmarks.normalisation import RateBook
+from benchmarks.normalisation import RateBook, parse_number
 from benchmarks.services import FenceBook, platforms_resolve, recompute_deferred
 
 from .choices import SurveyStatus
@@ -156,30 +158,52 @@ class _CountingReader(io.RawIOBase):
 
 
 def _csv_rows(raw, *, max_bytes: int) -> Iterator[tuple[int, dict, int]]:
-    """(row number, {column: text}, bytes read so far) for each data row; IngestionError for a broken file."""
+    """(row number, {column: text}, bytes read so far) for each data row; IngestionError for a broken file.
+
+    Row N is on line N + 1 (the header is line 1): no column holds a line break, so a row that runs over several
+    lines has a quote that is not closed, and the csv module would read the next rows into its value. Such a file is
+    refused, as is any quoting the csv module reads only by guessing (``strict``: text after a closing quote, a quote
+    still open at the end of the file).
+    """
     counter = _CountingReader(raw, max_bytes)
     text = io.TextIOWrapper(io.BufferedReader(counter), encoding="utf-8-sig", errors="strict", newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(text, strict=True)
+    number, line = 0, 0  # the last data row read, and the line of the file it is on
     try:
         header = next(reader, None)
         if header is None:
             raise IngestionError("The file is empty; it needs a header row: " + ",".join(COLUMNS))
         columns = [name.strip().lower() for name in header]
         _check_columns(columns)
-        for number, values in enumerate(reader, start=1):
+        line = reader.line_num
+        for values in reader:
+            number, line = number + 1, line + 1
+            if reader.line_num != line:
+                raise IngestionError(_unclosed_quote(number, line))
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
             if len(values) != len(columns):
-                raise IngestionError(f"Row {number} has {len(values)} values; the header has {len(columns)} columns.")
+                raise IngestionError(
+                    f"Row {number} (line {line}) has {len(values)} values; the header has {len(columns)} columns."
+                )
             if sum(len(v) for v in values) > MAX_ROW_CHARS:
-                raise IngestionError(f"Row {number} is longer than {MAX_ROW_CHARS:,} characters.")
+                raise IngestionError(f"Row {number} (line {line}) is longer than {MAX_ROW_CHARS:,} characters.")
             yield number, dict(zip(columns, values, strict=True)), counter.count
     except UnicodeDecodeError as exc:
         raise IngestionError(
             f"The file is not UTF-8 text (byte {exc.start} of a read block); save it as UTF-8."
         ) from None
-    except csv.Error as exc:
-        raise IngestionError(f"The file is not valid CSV near row {reader.line_num}: {exc}.") from None
+    except csv.Error as exc:  # in the row after the last one read
+        if "end of data" in str(exc):  # the file ends inside a quoted value
+            raise IngestionError(_unclosed_quote(number + 1, line + 1)) from None
+        raise IngestionError(f"Row {number + 1} (line {line + 1}) is not valid CSV: {exc}.") from None
+
+
+def _unclosed_quote(number: int, line: int) -> str:
+    return (
+        f"Row {number} (line {line}): a quote is not closed before the line ends, so the value would run on into the "
+        "lines below. Close the quote, or remove it: no column holds a line break."
+    )
 
 
 def _check_columns(columns: list[str]) -> None:
@@ -230,6 +254,18 @@ class _Vocabulary:
             raise RowError(f"platform: unknown platform {text!r}; use a known platform name, website or alias.")
         return platform
 
+    def domain(self, text: str) -> Domain:
+        domain = self.domains.get(text.lower())
+        if domain is None:
+            raise RowError(f"domain: unknown domain {text!r}; use one of {', '.join(self.domains)}.")
+        return domain
+
+    def currency(self, text: str) -> Currency:
+        currency = self.currencies.get(text.upper())
+        if currency is None or not currency.active:
+            raise RowError(f"currency: {text!r} is not a currency the portal converts.")
+        return currency
+
 
 def _text(row: Mapping, name: str) -> str:
     value = row.get(name)
@@ -251,18 +287,18 @@ def _period(text: str) -> datetime.date:
     raise RowError(f"period: {text!r} is not a month; write it as YYYY-MM (e.g. 2025-03).")
 
 
-def _decimal(name: str, text: str, *, required: bool = False) -> Decimal | None:
-    if not text:
-        if required:
-            raise RowError(f"{name}: required.")
-        return None
+def _decimal(name: str, text: str) -> Decimal | None:
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RowError(f"{name}: {text!r} is not a number.") from None
-    if not value.is_finite():
-        raise RowError(f"{name}: {text!r} is not a number.")
-    return value
+        return parse_number(text, field=name)
+    except ServiceError as error:
+        raise RowError(f"{name}: {text!r} is not a plain number. {error.text}") from None
+
+
+def _country(text: str) -> str:
+    country = text.upper()
+    if country not in countries:
+        raise RowError(f"country: {country!r} is not an ISO 3166-1 alpha-2 code (e.g. US, IN, GB).")
+    return country
 
 
 @functools.cache
@@ -279,35 +315,48 @@ def _choice(name: str, text: str, choices: type, default: str | None = None) -> 
     return value
 
 
+def _number(name: str) -> Callable[[str, _Vocabulary], Decimal | None]:
+    return lambda text, vocabulary: _decimal(name, text)
+
+
+# (survey field, column, required, reader of the column's text), in the order of the columns.
+_READERS = (
+    ("period", "period", True, lambda text, vocabulary: _period(text)),
+    ("platform", "platform", True, lambda text, vocabulary: vocabulary.platform(text)),
+    ("domain", "domain", True, lambda text, vocabulary: vocabulary.domain(text)),
+    ("tier", "skill_tier", True, lambda text, vocabulary: _choice("skill_tier", text, SkillTier)),
+    ("country", "country", True, lambda text, vocabulary: _country(text)),
+    ("currency", "currency", True, lambda text, vocabulary: vocabulary.currency(text)),
+    ("amount", "amount", True, _number("amount")),
+    ("unit", "unit", True, lambda text, vocabulary: _choice("unit", text, PayUnit)),
+    *((name, name, False, _number(name)) for name in OPTIONAL_DECIMALS),
+    ("task_type", "task_type", False,
+     lambda text, vocabulary: _choice("task_type", text, TaskType, default=TaskType.OTHER)),
+    ("engagement", "engagement", False,
+     lambda text, vocabulary: _choice("engagement", text, Engagement, default=Engagement.FREELANCE)),
+    ("external_id", "external_id", False, lambda text, vocabulary: text),
+)  # fmt: skip
+
+
 def row_fields(row: Mapping, vocabulary: _Vocabulary) -> tuple[dict, str]:
-    """The ``survey_submit`` fields and the external id of one row of text; RowError when a value is wrong."""
-    for name in REQUIRED_COLUMNS:
-        if not _text(row, name):
-            raise RowError(f"{name}: required.")
-    domain = vocabulary.domains.get(_text(row, "domain").lower())
-    if domain is None:
-        raise RowError(f"domain: unknown domain {_text(row, 'domain')!r}; use one of {', '.join(vocabulary.domains)}.")
-    currency = vocabulary.currencies.get(_text(row, "currency").upper())
-    if currency is None or not currency.active:
-        raise RowError(f"currency: {_text(row, 'currency')!r} is not a currency the portal converts.")
-    country = _text(row, "country").upper()
-    if country not in countries:
-        raise RowError(f"country: {country!r} is not an ISO 3166-1 alpha-2 code (e.g. US, IN, GB).")
-    fields = {
-        "period": _period(_text(row, "period")),
-        "platform": vocabulary.platform(_text(row, "platform")),
-        "domain": domain,
-        "tier": _choice("skill_tier", _text(row, "skill_tier"), SkillTier),
-        "country": country,
-        "currency": currency,
-        "amount": _decimal("amount", _text(row, "amount"), required=True),
-        "unit": _choice("unit", _text(row, "unit"), PayUnit),
-        "task_type": _choice("task_type", _text(row, "task_type"), TaskType, default=TaskType.OTHER),
-        "engagement": _choice("engagement", _text(row, "engagement"), Engagement, default=Engagement.FREELANCE),
-    }
-    for name in OPTIONAL_DECIMALS:
-        fields[name] = _decimal(name, _text(row, name))
-    return fields, _text(row, "external_id") or row_hash(fields)
+    """The ``survey_submit`` fields and the external id of one row of text.
+
+    RowError when a value is wrong, naming every wrong value in the order of the columns: ``field: message; ...``.
+    """
+    fields: dict = {}
+    errors: list[str] = []
+    for name, column, required, read in _READERS:
+        try:
+            text = _text(row, column)
+            if required and not text:
+                raise RowError(f"{column}: required.")
+            fields[name] = read(text, vocabulary)
+        except RowError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise RowError("; ".join(errors))
+    external_id = fields.pop("external_id")
+    return fields, external_id or row_hash(fields)
 
 
 def row_hash(fields: dict) -> str:
@@ -343,7 +392,30 @@ def _message(exc: ValidationError) -> str:
 # --- Storing ----------------------------------------------------------------------------------------------------
 
 
-def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary: _Vocabulary) -> list[RowResult]:
+class _Repeats:
+    """Rows that repeat an earlier row's ``external_id``, and the row each repeats.
+
+    The later row is filed after the earlier one, so the last valid row with an id is the one kept, as across runs;
+    its report says so. ``candidates``: the ids that may be repeated (found by ``check_csv``), the only ones
+    remembered here; None: every id is remembered (a pushed batch has at most 1,000 rows).
+    """
+
+    def __init__(self, candidates: Container[str] | None = None):
+        self.candidates = candidates
+        self.first: dict[str, int] = {}
+
+    def note(self, external_id: str, line: int) -> str:
+        if not external_id or (self.candidates is not None and external_id not in self.candidates):
+            return ""
+        first = self.first.setdefault(external_id, line)
+        if first == line:
+            return ""
+        return f"external_id {external_id!r} was also on row {first}; the last valid row with it is the one kept."
+
+
+def _store_batch(
+    batch: list[tuple[int, Mapping]], *, source: Source, vocabulary: _Vocabulary, repeats: _Repeats
+) -> list[RowResult]:
     """File one batch of rows in the caller's transaction, with ``surveys_submit_many``: bulk writes, row rules."""
     prepared: list[tuple[int, dict | None, str, str]] = []
     vocabulary.learn_platforms(_text_or_empty(row, "platform") for _, row in batch)
@@ -392,6 +464,10 @@ def _store_batch(batch: list[tuple[int, Mapping]], *, source: Source, vocabulary
         else:
             survey = outcome.survey
             results[position] = RowResult(line, survey.status, survey.status_reason, external_id, **_filed_as(survey))
+    for (line, row), result in zip(batch, results, strict=True):
+        repeated = repeats.note(_text_or_empty(row, "external_id"), line)
+        if repeated:
+            result.reason = f"{result.reason}; {repeated}" if result.reason else repeated
     return results
 
 
@@ -432,6 +508,7 @@ def ingest_rows(
     on_row: RowCallback | None = None,
     progress: Callable[[int], None] | None = None,
     rescreen: bool = False,
+    repeats: _Repeats | None = None,
 ) -> Summary:
     """File (row number, {column: value}) pairs as surveys of ``source``, one transaction per batch.
 
@@ -443,10 +520,11 @@ def ingest_rows(
     """
     summary = Summary(dry_run=dry_run)
     vocabulary = _Vocabulary()
+    repeats = _Repeats() if repeats is None else repeats
     with recompute_deferred():  # one recompute for the whole run, after its last batch
         for batch in _batches(rows, batch_size):
             with transaction.atomic():
-                results = _store_batch(batch, source=source, vocabulary=vocabulary)
+                results = _store_batch(batch, source=source, vocabulary=vocabulary, repeats=repeats)
                 if dry_run:
                     transaction.set_rollback(True)
             for result in results:
@@ -460,18 +538,30 @@ def ingest_rows(
     return summary
 
 
-def check_csv(file, *, max_bytes: int = MAX_FILE_BYTES) -> int:
-    """Read a CSV file through, raising IngestionError if it is broken; the number of data rows."""
-    rows = 0
-    for _ in _csv_rows(file, max_bytes=max_bytes):
-        rows += 1
-    return rows
+ID_BITS = 1 << 24  # a 2 MB bitmap: of 100,000 distinct ids, about 300 (0.3 %) are kept needlessly
+
+
+def check_csv(file, *, max_bytes: int = MAX_FILE_BYTES) -> set[str]:
+    """Read a CSV file through, raising IngestionError if it is broken; the external ids that may be repeated.
+
+    Those are every id on more than one row, and a few others: the ids seen are kept as bits of a bitmap of their
+    hashes, not as text, so that this pass's memory stays flat in the file's size.
+    """
+    seen, maybe = bytearray(ID_BITS // 8), set()
+    for _, row, _ in _csv_rows(file, max_bytes=max_bytes):
+        external_id = (row.get("external_id") or "").strip()
+        if external_id:
+            bit = hash(external_id) & (ID_BITS - 1)
+            if seen[bit >> 3] & (1 << (bit & 7)):
+                maybe.add(external_id)
+            seen[bit >> 3] |= 1 << (bit & 7)
+    return maybe
 
 
 def ingest_csv(
     file,
     *,
-    source: Source,
+    source: Source | Callable[[], Source],
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     max_bytes: int = MAX_FILE_BYTES,
@@ -481,9 +571,10 @@ def ingest_csv(
     """Import a CSV file opened in binary mode (seekable): checked whole first, then stored batch by batch.
 
     ``on_row`` sees each row's result as it is stored (nothing is kept in memory); ``progress`` gets
-    (rows done, bytes read) after each batch.
+    (rows done, bytes read) after each batch. ``source`` may be a function that gets or makes it: it is called once
+    the file has been read through, so a refused file makes nothing, and a dry run rolls it back with all the rest.
     """
-    check_csv(file, max_bytes=max_bytes)
+    repeats = _Repeats(check_csv(file, max_bytes=max_bytes))
     file.seek(0)
     position = {"bytes": 0}
 
@@ -493,6 +584,17 @@ def ingest_csv(
             yield number, row
 
     report = None if progress is None else (lambda done: progress(done, position["bytes"]))
-    return ingest_rows(
-        rows(), source=source, dry_run=dry_run, batch_size=batch_size, on_row=on_row, progress=report, rescreen=True
-    )
+    with transaction.atomic() if dry_run else contextlib.nullcontext():
+        summary = ingest_rows(
+            rows(),
+            source=source() if callable(source) else source,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            on_row=on_row,
+            progress=report,
+            repeats=repeats,
+            rescreen=True,
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary

@@ -38,6 +38,30 @@ def call_service(function, **kwargs):
         raise exceptions.ValidationError({"non_field_errors": exc.messages}) from None
 
 
+def error_text(data) -> str:
+    """An error answer as one line of text (a CSV cell): ``field: message; field: message``, or the sentence itself.
+
+    DRF's errors are ``{"detail": sentence}``, ``{field: [messages]}`` (nested for lists and nested serializers:
+    ``rows.0.tier``) or a list of messages; their ``ErrorDetail`` strings are written as the plain text they are.
+    """
+    parts: list[str] = []
+
+    def walk(value, path: tuple) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, path if key in ("detail", "non_field_errors") else (*path, str(key)))
+        elif isinstance(value, list) and not any(isinstance(child, dict | list) for child in value):
+            walk(" ".join(str(message) for message in value), path)
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, (*path, str(index)))
+        else:
+            parts.append(f"{'.'.join(path)}: {value}" if path else str(value))
+
+    walk(data, ())
+    return "; ".join(parts)
+
+
 ERROR = ErrorSerializer
 R400 = OpenApiResponse(ValidationErrorSerializer, description="Invalid input: `{field: [messages]}`.")
 R401 = OpenApiResponse(ERROR, description="No credentials, or an invalid, revoked or expired API key.")

@@ -1,31 +1,29 @@
 """CSV output for the benchmark tables (``?format=csv`` or ``Accept: text/csv``)."""
 
-import csv
-import io
-
 from rest_framework.renderers import BaseRenderer
+
+from portal.csvfiles import csv_text
+
+from .errors import error_text
 
 
 class CSVRenderer(BaseRenderer):
-    """Renders a list of flat dicts (or a dict with ``results``) as CSV with a header row; other data as JSON text."""
+    """Renders a list of flat dicts (or a dict with ``results``) as CSV with a header row; an error as one cell."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
         if isinstance(data, dict) and "results" in data:
             data = data["results"]
-        if not isinstance(data, list):
-            # Errors (401, 403, 429, 400) keep their message: one "detail" column.
-            data = [{"detail": data.get("detail", data) if isinstance(data, dict) else data}]
-        buffer = io.StringIO()
+        if not isinstance(data, list) or (response is not None and response.exception):
+            # Errors (400, 401, 403, 404, 429) keep their message, in words: one "detail" column.
+            data = [{"detail": error_text(data)}]
         header: list[str] = []
         for row in data:
             for name in row:
                 if name not in header:
                     header.append(name)
-        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(data)
-        return buffer.getvalue().encode(self.charset)
+        return csv_text(data, header).encode(self.charset)

@@ -1,10 +1,13 @@
 """Serializers of the REST API. They validate shapes and render; every change goes through a service."""
 
+from django.db import models
 from django_countries import countries
 from rest_framework import serializers
 
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
+from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, Domain, Platform
+from benchmarks.normalisation import parse_number
 from postings.choices import DescriptionFormat
 from postings.models import JobPosting
 from trainers.ingestion import COLUMNS, MAX_FIELD_CHARS, REQUIRED_COLUMNS
@@ -27,6 +30,18 @@ class SlugRelatedField(_RefusesNul, serializers.SlugRelatedField):
 
 class PrimaryKeyRelatedField(_RefusesNul, serializers.PrimaryKeyRelatedField):
     pass
+
+
+class DecimalField(serializers.DecimalField):
+    """A number sent as text is read by the portal's one rule (``parse_number``); JSON numbers are numbers already."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                parse_number(data, field=self.field_name)
+            except ServiceError as error:
+                raise serializers.ValidationError(error.text, code="invalid") from None
+        return super().to_internal_value(data)
 
 
 # --- Errors (for the schema) ------------------------------------------------------------------------------------
@@ -79,6 +94,10 @@ class CurrencySerializer(serializers.ModelSerializer):
 class PostingSerializer(serializers.ModelSerializer):
     """A job posting. ``status``, ``company`` and the normalised band are read-only: sent values are ignored."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: DecimalField,
+    }
     company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     company_name = serializers.CharField(source="company.name", read_only=True)
     domain = SlugRelatedField(
@@ -297,16 +316,16 @@ class PositionQuerySerializer(serializers.Serializer):
         required=False, default="*", max_length=9, help_text='ISO 3166-1 alpha-2 code or "*" (default).'
     )
     kind = serializers.ChoiceField(choices=["reported", "advertised"], required=False, default="reported")
-    rate = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    band_min = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    band_max = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    rate = DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    band_min = DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    band_max = DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
     currency = SlugRelatedField(
         slug_field="code", queryset=Currency.objects.filter(active=True), required=False, help_text="Default USD."
     )
     unit = serializers.ChoiceField(choices=PayUnit.values, required=False, default="hour")
-    hours_per_week = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, required=False)
-    minutes_per_task = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
-    project_hours = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, required=False)
+    hours_per_week = DecimalField(max_digits=5, decimal_places=2, min_value=0, required=False)
+    minutes_per_task = DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
+    project_hours = DecimalField(max_digits=8, decimal_places=2, min_value=0, required=False)
 
     def validate_country(self, value: str) -> str:
         if value == "*":

@@ -24,8 +24,9 @@ v1 = [
     path("surveys/batch/", views.SurveyBatch.as_view(), name="survey-batch"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include(router.urls)),
-    # Anything else under /api/v1/ answers in JSON, as the API does, not with the site's HTML 404 page.
-    re_path(r"^.*$", views.not_found),
+    # Anything else under /api/v1/ answers in JSON, as the API does, not with the site's HTML 404 page. Not ".*":
+    # the dot stops at a line break, and a path holding one (%0A) fell through to the HTML page.
+    re_path(r"^[\s\S]*", views.not_found),
 ]
 
 urlpatterns = [

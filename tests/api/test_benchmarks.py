@@ -83,6 +83,24 @@ def test_csv_is_also_chosen_by_the_accept_header_and_lists_every_row(api, market
     assert len(rows) == len(_all(api, URL))
 
 
+@pytest.mark.parametrize("url", [URL, URL + "history/"])
+def test_a_csv_error_names_the_field_and_what_is_accepted_in_plain_words(api, url):
+    response = api.get(url, {"format": "csv", "domain": "astrology", "tier": "guru"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/csv")
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert row["detail"].startswith("domain: Unknown domain 'astrology'; see /api/v1/domains/.; tier: "), row
+    assert "ErrorDetail" not in row["detail"] and "[" not in row["detail"]
+
+
+def test_a_csv_refusal_without_a_field_keeps_its_sentence(make_partner):
+    _, client = make_partner(scopes="postings:write")
+    response = client.get(URL, {"format": "csv"})
+    assert response.status_code == 403
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert row["detail"] == "This API key lacks the scope benchmarks:read."
+
+
 @pytest.mark.parametrize(("url", "name"), [(URL, "benchmarks"), (URL + "history/", "benchmark-history")])
 def test_csv_answers_are_downloads_named_after_the_endpoint(api, market, url, name):
     for _ in range(2):  # rendered, then from the answer cache

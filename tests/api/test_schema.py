@@ -76,3 +76,11 @@ def test_unknown_api_paths_answer_json_404_and_missing_slashes_redirect(api):
     assert api.get("/api/v1/postings/abc/").status_code == 404
     redirect = api.get("/api/v1/domains?page_size=2")
     assert redirect.status_code == 301 and redirect["Location"] == "/api/v1/domains/?page_size=2"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/postings/%0A*%0C/submit/", "/api/v1/%0A", "/api/v1/postings/1/%0D%0A/"])
+def test_unknown_api_paths_with_line_breaks_answer_json_404_too(api, path):
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "No such endpoint; see /api/v1/schema/."

@@ -190,3 +190,13 @@ def test_numbers_and_non_ascii_text_are_read_as_by_the_fields(partner):
     assert response.json()["rows"][0]["status"] == "accepted"
     survey = PaySurvey.objects.get()
     assert (survey.amount, survey.external_id) == (Decimal("15"), "ü-1")
+
+
+def test_a_row_repeating_an_earlier_rows_external_id_wins_and_its_answer_says_so(partner):
+    _, client = partner
+    body = push(client, [row(external_id="twice"), row(amount="16", external_id="twice")]).json()
+    assert [r["reason"] for r in body["rows"]] == [
+        "",
+        "external_id 'twice' was also on row 0; the last valid row with it is the one kept.",
+    ]
+    assert PaySurvey.objects.get().amount == 16

@@ -89,6 +89,46 @@ def test_of_two_rows_with_one_external_id_the_later_wins_even_when_it_matches_wh
     assert PaySurvey.objects.get(external_id="twice").amount == 15
 
 
+@pytest.mark.parametrize("batch_size", [1000, 1], ids=["one-batch", "a-batch-a-row"])
+def test_a_row_repeating_an_earlier_rows_external_id_wins_and_its_report_says_so(source, batch_size):
+    data = csv_bytes(
+        good(amount="15", external_id="twice"), good(external_id="once"), good(amount="16", external_id="twice")
+    )
+    summary, results = run(data, source, batch_size=batch_size)
+    assert [r.status for r in results] == ["accepted"] * 3
+    assert results[0].reason == results[1].reason == ""
+    assert results[2].reason == "external_id 'twice' was also on row 1; the last valid row with it is the one kept."
+    assert PaySurvey.objects.get(external_id="twice").amount == 16
+    assert summary.rows == 3
+
+
+def test_a_repeated_external_id_is_reported_on_a_rejected_later_row_and_the_earlier_row_stands(source):
+    data = csv_bytes(good(amount="15", external_id="twice"), good(domain="nope", external_id="twice"))
+    _, results = run(data, source)
+    assert results[1].status == "rejected"
+    assert results[1].reason.startswith("domain: unknown domain 'nope'")
+    assert results[1].reason.endswith(
+        "; external_id 'twice' was also on row 1; the last valid row with it is the one kept."
+    )
+    assert PaySurvey.objects.get(external_id="twice").amount == 15
+
+
+def test_a_repeated_external_id_is_reported_on_a_dry_run_too(source):
+    _, results = run(csv_bytes(good(external_id="twice"), good(amount="16", external_id="twice")), source, dry_run=True)
+    assert "was also on row 1" in results[1].reason
+    assert PaySurvey.objects.count() == 0
+
+
+def test_a_row_with_several_bad_fields_names_each_in_column_order(source):
+    row = good(period="March", platform="Nowhere", country="XX", currency="XYZ", amount="", unit="fortnight",
+        hours_per_week="lots", engagement="sometimes", external_id="x" * 101)  # fmt: skip
+    _, [result] = run(csv_bytes(row), source)
+    named = [part.split(":")[0] for part in result.reason.split("; ") if ":" in part and " " not in part.split(":")[0]]
+    assert named == ["period", "platform", "country", "currency", "amount", "unit", "hours_per_week", "engagement",
+        "external_id"], result.reason  # fmt: skip
+    assert "amount: required." in result.reason
+
+
 def test_rows_without_external_id_are_identified_by_their_content(source):
     run(csv_bytes(good(amount="16", platform="Outlier")), source)
     _, [result] = run(csv_bytes(good(amount="16.00", platform="outlier.ai")), source)
@@ -111,6 +151,21 @@ def test_rows_without_external_id_are_identified_by_their_content(source):
 def test_a_broken_file_is_refused_whole_and_nothing_is_stored(source, data, message):
     with pytest.raises(IngestionError, match=message):
         run(data, source)
+    assert PaySurvey.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (csv_bytes(good(external_id="a"), good(external_id="OPEN"), good(external_id="c")), "Row 2 (line 3): a quote"),
+        (csv_bytes(good(external_id="a"), good(external_id="OPEN")).rstrip(b"\n"), "Row 2 (line 3): a quote"),
+        (csv_bytes(good(platform="OPEN"), good(platform='Outlier"')), "Row 1 (line 2): a quote"),
+    ],
+    ids=["swallowing-the-next-row", "at-the-end-of-the-file", "closed-on-a-later-line"],
+)
+def test_an_unclosed_quote_refuses_the_file_whole_with_its_line(source, data, message):
+    with pytest.raises(IngestionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run(data.replace(b"OPEN", b'"b'), source)
     assert PaySurvey.objects.count() == 0
 
 

@@ -9,6 +9,7 @@ refused whole, and while the database is unreachable pages and API answer 503 wi
 import csv
 import functools
 import io
+import json
 import random
 import uuid
 from decimal import Decimal
@@ -17,13 +18,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import OperationalError, connections
+from django.db import OperationalError, connection, connections
 from django.test import Client
 from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from benchmarks import engine
-from benchmarks.models import DirtyCell, Domain, Observation, Platform
+from benchmarks.models import DirtyCell, Domain, Observation, Platform, Source
 from portal.api.services import partner_create, partner_key_issue
 from postings.models import Application, Company, Invitation, JobPosting
 from postings.services import posting_approve, posting_create, posting_submit
@@ -54,6 +55,9 @@ RAW_MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 MONTH = this_month().strftime("%Y-%m")
 
 BAD_NUMBERS = ["-5", "0", "NaN", "nan", "inf", "-Infinity", "1e309", "99999999999999", "", "abc"]
+# Digits other than ASCII's, Python's digit grouping, signs and exponents: Decimal() reads them all, people do not
+# write amounts that way, and a spreadsheet would not read them back.
+FOREIGN_NUMBERS = ["５", "١٥", "1_000", "+15", "1e2"]
 
 
 # --- Helpers ----------------------------------------------------------------------------------------------------
@@ -147,17 +151,17 @@ def csv_bytes(*rows: dict, columns=COLUMNS) -> bytes:
     return out.getvalue().encode()
 
 
-def import_by_command(data: bytes, tmp_path, capsys) -> str:
+def import_by_command(data: bytes, tmp_path, capsys, *options: str) -> str:
     path = tmp_path / "surveys.csv"
     path.write_bytes(data)
-    call_command("import_surveys", str(path), "--source", "Hostile feed")
+    call_command("import_surveys", str(path), "--source", "Hostile feed", *options)
     return capsys.readouterr().out
 
 
-def import_by_admin(data: bytes, staff):
+def import_by_admin(data: bytes, staff, **fields):
     upload = SimpleUploadedFile("surveys.csv", data, "text/csv")
     return logged_in(staff).post(
-        "/admin/portal/partner/import-surveys/", {"file": upload, "new_source": "Hostile feed"}
+        "/admin/portal/partner/import-surveys/", {"file": upload, "new_source": "Hostile feed", **fields}
     )
 
 
@@ -498,12 +502,111 @@ def test_curated_names_reach_the_report_explorer_and_csv_exports_intact_and_esca
         assert any(text in cell for cell in cells), url  # the name alone, or in a label such as "name · Expert"
 
 
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS, ids=["equals", "plus", "minus", "at", "tab", "carriage-return"])
+def test_a_curated_name_that_a_spreadsheet_would_run_is_neutralised_in_every_csv(company, owner, start):
+    """OWASP's CSV-injection rule: a cell starting with = + - @ (or a tab or carriage return) is prefixed with '."""
+    formula = start + 'HYPERLINK("http://evil.example","click")'
+    Domain.objects.filter(slug="medicine").update(name=formula)
+    for n in range(10):
+        trainer = TrainerFactory(user=UserFactory(username=f"medic{n}"))
+        survey_submit(trainer=trainer, **survey_fields(domain=domain("medicine"), tier="expert", amount=60 + n))
+    engine.rebuild_all()
+    engine.record_history()
+    for url in ("/report/report.csv", "/api/v1/benchmarks/?domain=medicine&format=csv",
+                "/api/v1/benchmarks/history/?domain=medicine&format=csv"):  # fmt: skip
+        rows = list(csv.DictReader(io.StringIO(Client().get(url).content.decode(), newline="")))
+        cells = [cell for row in rows for cell in row.values()]
+        assert any("HYPERLINK" in cell for cell in cells), url
+        for cell in cells:
+            assert not cell.startswith(tuple(FORMULA_STARTS)), (url, cell)
+            if "HYPERLINK" in cell and cell.startswith("'"):
+                assert cell == "'" + formula or cell.startswith("'" + formula + " · "), (url, cell)
+        assert all(float(row["p50"]) > 0 for row in rows if row.get("p50")), url  # numbers stay numbers
+
+
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_search_and_filters_are_echoed_escaped(staff, text):
     for url in ("/jobs/", "/benchmarks/"):
         assert_escaped(Client().get(url, {"q": text, "domain": text, "tier": text, "country": text, "kind": text}))
     for url in ("/admin/trainers/paysurvey/", "/admin/postings/jobposting/", "/admin/postings/company/"):
         assert_escaped(logged_in(staff).get(url, {"q": text}), text)
+
+
+SURROGATE = "\ud800"  # half of a UTF-16 pair alone: no Unicode text, only JSON's escapes can spell it
+POSTING_CHOICES = ["tier", "unit", "engagement", "description_format", "country", "domain", "currency"]
+
+
+def raw_json(client, url: str, body: dict, method: str = "post", **extra):
+    """``body`` as JSON text with non-ASCII escaped (``"\\ud800"``), as a client's JSON library writes it."""
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json", **extra)
+
+
+@pytest.mark.parametrize("field", [*POSTING_CHOICES, "title"])
+def test_a_lone_surrogate_in_a_posting_field_is_refused_naming_the_field(partner_api, company, owner, field):
+    response = raw_json(partner_api, "/api/v1/postings/", posting_json(**{field: f"x{SURROGATE}"}))
+    assert response.status_code == 400
+    assert "Unicode" in response.json()[field][0], response.json()
+    draft = posting_create(company=company, by=owner, **posting_fields())
+    response = raw_json(partner_api, f"/api/v1/postings/{draft.pk}/", {field: SURROGATE}, method="patch")
+    assert response.status_code == 400 and field in response.json()
+    assert JobPosting.objects.get().title == "Clinical reviewer for model answers"
+
+
+@pytest.mark.parametrize("column", [*BATCH_CHOICES, "external_id"])
+def test_a_lone_surrogate_in_a_batch_column_is_refused_naming_the_row_and_column(partner_api, column):
+    rows = [batch_row(external_id="fine"), batch_row(**{column: SURROGATE})]
+    response = raw_json(partner_api, "/api/v1/surveys/batch/", {"rows": rows}, HTTP_IDEMPOTENCY_KEY="surrogate")
+    assert response.status_code == 400
+    assert "Unicode" in response.json()["rows"]["1"][column][0], response.json()
+    assert stored_counts() == {"surveys": 0, "observations": 0, "postings": 0, "dirty cells": 0}
+
+
+def test_a_lone_surrogate_in_a_json_key_is_refused(partner_api):
+    response = raw_json(partner_api, "/api/v1/postings/", {**posting_json(), SURROGATE: "x"})
+    assert response.status_code == 400
+    assert "Unicode" in response.json()["non_field_errors"][0]
+
+
+def queries_holding_nul(call) -> tuple:
+    """The response, and the queries that sent a NUL byte to the database: PostgreSQL refuses every one (a 500)."""
+    carried = []
+
+    def watch(execute, sql, params, many, context):
+        if any("\x00" in str(value) for value in (params or ())):
+            carried.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        response = call()
+    return response, carried
+
+
+def test_a_nul_byte_in_the_posting_previews_domain_is_refused_naming_the_field(company, owner):
+    client = logged_in(owner)
+    url = f"/company/{company.slug}/postings/preview/"
+    for send in (client.get, client.post):
+        data = {"rate_min": "10", "rate_max": "20", "tier": "expert", "domain": NUL}
+        response, carried = queries_holding_nul(lambda send=send, data=data: send(url, data))
+        assert carried == []
+        assert_escaped(response)
+        assert "Domain: Choose one of the listed domains." in response.content.decode()
+
+
+@pytest.mark.parametrize("how", ["create", "edit"])
+def test_a_nul_byte_in_the_posting_forms_domain_is_refused_naming_the_field(company, owner, how):
+    client = logged_in(owner)
+    url = f"/company/{company.slug}/postings/new/"
+    if how == "edit":
+        draft = posting_create(company=company, by=owner, **posting_fields())
+        url = f"/company/{company.slug}/postings/{draft.pk}/edit/"
+    response, carried = queries_holding_nul(lambda: client.post(url, posting_form(domain=NUL, title="Changed")))
+    assert carried == []
+    assert "domain" in form_errors(response)
+    assert_escaped(response)
+    assert not JobPosting.objects.filter(title="Changed").exists()
 
 
 # --- 2. Amounts and hours: refused naming the field, nothing stored ---------------------------------------------
@@ -590,6 +693,73 @@ def test_the_csv_import_rejects_a_bad_number_naming_the_field(tmp_path, capsys, 
     assert stored_counts() == before
 
 
+@pytest.mark.parametrize(("field", "value"), numbers_case(SURVEY_NUMBERS, FOREIGN_NUMBERS))
+def test_a_number_not_in_ascii_digits_is_refused_on_every_survey_surface(trainer, partner_api, tmp_path, capsys, field,
+    value):  # fmt: skip
+    before = stored_counts()
+    response = logged_in(trainer.user).post("/me/surveys/new/", survey_form_data(**with_unit(field, value)))
+    assert "digits 0–9" in form_errors(response)[field][0], form_errors(response)
+    [row] = push(partner_api, [batch_row(**with_unit(field, value))]).json()["rows"]
+    assert row["status"] == "rejected" and row["reason"].startswith(f"{field}:") and "digits 0–9" in row["reason"]
+    out = import_by_command(csv_bytes(batch_row(**with_unit(field, value))), tmp_path, capsys)
+    assert f"row 1: rejected – {field}:" in out, out
+    assert stored_counts() == before
+
+
+@pytest.mark.parametrize(("field", "value"), numbers_case(POSTING_NUMBERS, FOREIGN_NUMBERS))
+def test_a_number_not_in_ascii_digits_is_refused_on_every_posting_surface(company, owner, partner_api, field, value):
+    data = with_unit(field, value, rate_min="40", rate_max="60")
+    response = logged_in(owner).post(f"/company/{company.slug}/postings/new/", posting_form(**data))
+    assert "digits 0–9" in form_errors(response)[field][0], form_errors(response)
+    response = partner_api.post("/api/v1/postings/", posting_json(**data), format="json")
+    assert response.status_code == 400 and "digits 0–9" in response.json()[field][0], response.json()
+    preview = logged_in(owner).get(f"/company/{company.slug}/postings/preview/", data).content.decode()
+    assert "digits 0–9" in preview
+    assert not JobPosting.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["rate", "band_min", "hours_per_week"])
+@pytest.mark.parametrize("value", FOREIGN_NUMBERS)
+def test_the_position_api_refuses_a_number_not_in_ascii_digits(field, value):
+    query = {"domain": "law", "tier": "expert", "rate": "40", "unit": "week", field: value}
+    if field == "band_min":
+        query.pop("rate")
+        query["band_max"] = "60"
+    response = APIClient().get("/api/v1/benchmarks/position/", query)
+    assert response.status_code == 400
+    assert "digits 0–9" in response.json()[field][0], response.json()
+
+
+@pytest.mark.parametrize("value", ["25", "25.50", " 25 ", "25.", "025"])
+def test_a_number_in_ascii_digits_with_spaces_around_it_is_accepted_everywhere(trainer, company, owner, partner_api,
+    tmp_path, capsys, value):  # fmt: skip
+    response = logged_in(trainer.user).post("/me/surveys/new/", survey_form_data(amount=value))
+    assert response.status_code == 302, form_errors(response)
+    [row] = push(partner_api, [batch_row(amount=value, external_id="pushed")]).json()["rows"]
+    assert row["status"] == "accepted", row
+    out = import_by_command(csv_bytes(batch_row(amount=value, external_id="filed")), tmp_path, capsys)
+    assert "row 1: accepted" in out, out
+    data = posting_form(rate_min=value, rate_max="60")
+    assert logged_in(owner).post(f"/company/{company.slug}/postings/new/", data).status_code == 302
+    response = partner_api.post("/api/v1/postings/", posting_json(rate_min=value, rate_max="60"), format="json")
+    assert response.status_code == 201, response.json()
+    assert PaySurvey.objects.count() == 3 and JobPosting.objects.count() == 2
+
+
+SIX_BAD = {"period": "March", "platform": "Nowhere", "domain": "astrology", "skill_tier": "guru", "country": "XX",
+    "amount": "1_000"}  # fmt: skip
+
+
+def test_a_row_with_several_bad_fields_reports_every_one(partner_api, tmp_path, capsys):
+    [row] = push(partner_api, [batch_row(**SIX_BAD)]).json()["rows"]
+    out = import_by_command(csv_bytes(batch_row(**SIX_BAD)), tmp_path, capsys)
+    printed = next(line for line in out.splitlines() if line.startswith("row 1: rejected – "))
+    for reason in (row["reason"], printed.removeprefix("row 1: rejected – ")):
+        assert reason.startswith("period: ")
+        assert all(f"; {name}: " in reason for name in list(SIX_BAD)[1:]), reason
+    assert stored_counts() == {"surveys": 0, "observations": 0, "postings": 0, "dirty cells": 0}
+
+
 @pytest.mark.parametrize("value", ["NaN", "-1", "1e309", "abc"])
 def test_a_refused_edit_leaves_the_object_as_it_was(trainer, company, owner, partner_api, value):
     survey = survey_submit(trainer=trainer, **survey_fields()).survey
@@ -660,6 +830,21 @@ def test_the_admin_refuses_a_csv_file_over_the_size_limit(staff, monkeypatch):
     assert not PaySurvey.objects.exists()
 
 
+@pytest.mark.parametrize("depth", [40, 1_000, 100_000])
+@pytest.mark.parametrize("url", ["/api/v1/surveys/batch/", "/api/v1/postings/"])
+def test_the_api_refuses_json_nested_too_deep_with_400(partner_api, company, owner, url, depth):
+    """No request of the API nests deeper than three levels; a thousand levels exhausted the decoder's stack."""
+    body = '{"rows": ' + "[" * depth + "]" * depth + ', "title": ' + "{" + '"a": {' * depth + "}" * depth + "}}"
+    response = partner_api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"deep{depth}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "nested deeper than 20 levels" in response.json()["detail"]
+    draft = posting_create(company=company, by=owner, **posting_fields())
+    patch = partner_api.patch(f"/api/v1/postings/{draft.pk}/", body, content_type="application/json")
+    assert patch.status_code == 400
+    assert stored_counts() == {"surveys": 0, "observations": 0, "postings": 1, "dirty cells": 0}
+
+
 LONG_LINES = {
     "over-the-row-limit": csv_bytes(batch_row(external_id="x" * 3_000)),
     "one-megabyte-field": csv_bytes(batch_row()) + b'"' + b"x" * 1_048_576 + b'"\n',
@@ -700,12 +885,25 @@ BROKEN = {
     "nul-bytes-only": (b"\x00" * 1_000, "Wrong columns"),
     "duplicate-column": (csv_bytes(batch_row(), columns=[*COLUMNS, "amount"]), "repeated column(s) amount"),
     "no-header": (GOOD.split(b"\n", 1)[1], "Wrong columns"),
-    "unterminated-quote": (GOOD + b'2025-01,"Outlier,generalist\n', "Row 3"),
-    "too-many-fields": (GOOD + b"2025-01,Outlier,generalist,entry,US,USD,15,hour" + b",x" * 8 + b"\n", "Row 3 has 16"),
-    "too-few-fields": (GOOD + b"2025-01,Outlier,generalist\n", "Row 3 has 3 values"),
+    "unterminated-quote": (GOOD + b'2025-01,"Outlier,generalist\n', "Row 3 (line 4)"),
+    # The quote opened in row 2's external_id is closed by nothing: the csv module reads on into row 3, and row 2's
+    # external_id would be the rest of the file.
+    "unclosed-quote-swallowing-the-next-row": (
+        csv_bytes(batch_row(external_id="a"), batch_row(external_id="OPEN"), batch_row(external_id="c")).replace(
+            b"OPEN", b'"b'
+        ),
+        "Row 2 (line 3): a quote",
+    ),
+    "unclosed-quote-at-the-very-end": (GOOD + csv_bytes(batch_row(external_id="OPEN")).split(b"\n")[1].replace(
+        b"OPEN", b'"c'), "Row 3 (line 4): a quote"),
+    "text-after-a-closing-quote": (GOOD + b'2025-01,"Outlier"x,generalist\n', "Row 3 (line 4)"),
+    "too-many-fields": (
+        GOOD + b"2025-01,Outlier,generalist,entry,US,USD,15,hour" + b",x" * 8 + b"\n", "Row 3 (line 4) has 16"
+    ),
+    "too-few-fields": (GOOD + b"2025-01,Outlier,generalist\n", "Row 3 (line 4) has 3 values"),
     "broken-after-a-full-batch": (
         csv_bytes(*[batch_row(external_id=f"r{n}") for n in range(600)]) + b"2025-01,Outlier\n",
-        "Row 601 has 2 values",
+        "Row 601 (line 602) has 2 values",
     ),
 }  # fmt: skip
 
@@ -714,6 +912,28 @@ BROKEN = {
 @pytest.mark.parametrize(("data", "message"), BROKEN.values(), ids=BROKEN.keys())
 def test_a_broken_csv_file_is_refused_whole_naming_the_problem(surface, staff, tmp_path, capsys, data, message):
     assert_refused_whole(surface, data, staff, tmp_path, capsys, message)
+
+
+@pytest.mark.parametrize(
+    ("data", "dry_run"),
+    [(GOOD, True), (BROKEN["unclosed-quote-swallowing-the-next-row"][0], True), (BROKEN["latin-1"][0], False)],
+    ids=["dry-run", "refused-dry-run", "refused"],
+)
+def test_an_import_into_a_new_source_creates_not_even_the_source_on_a_dry_run_or_a_refused_file(
+    staff, tmp_path, capsys, data, dry_run
+):
+    sources = list(Source.objects.values_list("slug", flat=True))
+    response = import_by_admin(data, staff, **({"dry_run": "on"} if dry_run else {}))
+    assert response.status_code == 200
+    if data is GOOD:
+        assert "Dry run, nothing stored: 2 rows: 2 accepted" in response.content.decode()
+        import_by_command(data, tmp_path, capsys, "--dry-run")
+    else:
+        assert "Nothing was imported" in form_errors(response)["file"][0]
+        with pytest.raises(CommandError, match="Nothing was imported"):
+            import_by_command(data, tmp_path, capsys, *(["--dry-run"] if dry_run else []))
+    assert list(Source.objects.values_list("slug", flat=True)) == sources
+    assert stored_counts() == {"surveys": 0, "observations": 0, "postings": 0, "dirty cells": 0}
 
 
 # --- 5. The database out of reach: 503 with Retry-After, then recovery ------------------------------------------

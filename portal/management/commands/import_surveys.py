@@ -1,5 +1,7 @@
 """Import pay surveys from a CSV file as one source, through the same ingestion service as the API and the admin."""
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -32,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, source: str, dry_run: bool, verbosity: int, **options):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
-        source_obj = self._source(source)
+        source_obj = self._source(source)  # a new one is made once the file is found whole, and not on a dry run
         next_report = {"at": PROGRESS_EVERY}
 
         def on_row(result: RowResult) -> None:
@@ -57,7 +59,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{file}: {exc} Nothing was imported.") from None
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
-    def _source(self, text: str) -> Source:
+    def _source(self, text: str) -> Source | Callable[[], Source]:
+        """The source named, or a function making it (``ingest_csv`` calls it once the file is read through)."""
         text = text.strip()
         found = Source.objects.filter(slug=text).first() or Source.objects.filter(name=text).first()
         if found is not None:
@@ -65,4 +68,4 @@ class Command(BaseCommand):
         slug = slugify(text)
         if not slug:
             raise CommandError("Give the source a name with letters or digits.")
-        return source_get_or_create(slug=slug, name=text, kind=SourceKind.IMPORT)
+        return functools.partial(source_get_or_create, slug=slug, name=text, kind=SourceKind.IMPORT)
