@@ -173,11 +173,11 @@ class Stack:
         )
 
     def supervise(self, log: list) -> None:
-        """Restart the worker or beat when it exits on its own, as systemd's Restart=always does in production.
+        """Restart the worker or beat when it exits on its own, as a supervisor does in production, and count it.
 
-        Celery's Redis transport can die while Redis is down (kombu's reconnect meets a closed connection: "'NoneType'
-        object has no attribute 'hostname'", an unrecoverable error of the worker). A process killed on purpose
-        (``kill``) is no longer listed here, so it is left down."""
+        Neither should exit on a fault (Celery 5.7.0's worker did while Redis was down, see
+        docs/decisions/celery-worker-redis-outage.md); restarting keeps the run's other checks meaningful when one
+        does. A process killed on purpose (``kill``) is no longer listed here, so it is left down."""
 
         def run():
             while not self._stopping:
