@@ -1,10 +1,12 @@
 """The live path across processes: a real Celery worker, a broker that is down, a worker killed mid-rebuild.
 
-These need committed transactions (``transaction=True``) and a database other processes can open. The worker test
-needs Redis: it runs whenever REDIS_URL is set (always in CI) and skips only without it.
+These need committed transactions (``transaction=True``) and a database other processes can open. The worker tests
+need Redis: the first runs whenever REDIS_URL is set (always in CI) and skips only without it; the outage test starts
+a ``redis-server`` of its own, so that it can stop it.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,7 +21,16 @@ from benchmarks.models import ALL, BenchmarkCell, DirtyCell, cell_key
 from benchmarks.services import observation_upsert
 
 from .factories import domain_make, observation_make, observations_seed, source_make, this_month
-from .live import ROOT, celery_producer, celery_worker, process_env, shared_database_url, wait_for
+from .live import (
+    ROOT,
+    celery_producer,
+    celery_worker,
+    process_env,
+    redis_server,
+    reset_broker_connections,
+    shared_database_url,
+    wait_for,
+)
 
 live_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 BROKER_DOWN = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -52,7 +63,7 @@ def test_a_real_worker_publishes_the_cell_after_the_service_commits(database_url
     if not redis_url:
         pytest.skip("REDIS_URL is not set: no broker to run a real worker against")
     domain, source = domain_make(), source_make()
-    with celery_worker(database_url, redis_url) as queue, celery_producer(broker_url=redis_url, queue=queue):
+    with celery_worker(database_url, redis_url) as worker, celery_producer(broker_url=redis_url, queue=worker.queue):
         upsert("w1", domain, source, 40)
         assert wait_for(lambda: leaf_observations(domain) == 1, timeout=60), "the worker never published the cell"
         started = time.monotonic()
@@ -64,6 +75,33 @@ def test_a_real_worker_publishes_the_cell_after_the_service_commits(database_url
         timeout = tasks.rollup_interval() + 30
         assert wait_for(lambda: not DirtyCell.objects.exists(), timeout=timeout), "the rollup never ran"
     assert BenchmarkCell.objects.get(cell_key=cell_key(None, ALL, ALL, ObservationKind.REPORTED)).observations == 2
+
+
+@pytest.mark.worker
+@live_db
+def test_a_worker_holding_a_countdown_task_rides_out_a_redis_outage(database_url):
+    # A worker keeps a countdown task (the rollup pass is one) unacknowledged until it is due, and meanwhile waits
+    # on Redis for more: the state in which Celery 5.7.0 exits on an outage instead of reconnecting
+    # (docs/decisions/0003-celery-worker-redis-outage.md).
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed: this test needs a Redis of its own to stop")
+    domain, source = domain_make(), source_make()
+    with (
+        redis_server() as redis,
+        celery_worker(database_url, redis.url) as worker,
+        celery_producer(broker_url=redis.url, queue=worker.queue),
+    ):
+        tasks.recompute_rollup_cells.apply_async(countdown=600)
+        held = wait_for(lambda: redis.client().hlen("unacked") == 1, timeout=30)
+        assert held, "the worker never took the countdown task"
+        redis.stop()
+        exited = wait_for(lambda: worker.process.poll() is not None, timeout=5)
+        redis.start()
+        assert not exited, "the worker exited while Redis was down"
+        reset_broker_connections()  # this process's pooled connection went with the old Redis
+        upsert("o1", domain, source, 40)
+        assert wait_for(lambda: leaf_observations(domain) == 1, timeout=60), "the worker did not come back to work"
+        assert worker.process.poll() is None
 
 
 @live_db
