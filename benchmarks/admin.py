@@ -12,6 +12,7 @@ from django.urls import path, reverse
 
 from . import selectors
 from .models import (
+    STAT_FIELDS,
     BenchmarkCell,
     CellHistory,
     Currency,
@@ -161,27 +162,13 @@ def _published(field: str, description: str):
     return column
 
 
-_STAT_FIELDS = [
-    "contributors",
-    "independent",
-    "observations",
-    "sources",
-    "platforms",
-    "p10",
-    "p25",
-    "p50",
-    "p75",
-    "p90",
-]
-
-
 class CellAdminMixin:
     """Superusers see the raw numbers; other staff see what every public surface shows."""
 
     def get_list_display(self, request: HttpRequest):
         if request.user.is_superuser:
-            return [*self.cell_columns, *_STAT_FIELDS, "counts_withheld", self.time_column]
-        rest = [field for field in _STAT_FIELDS if field not in ("contributors", "independent", "observations")]
+            return [*self.cell_columns, *STAT_FIELDS, "counts_withheld", self.time_column]
+        rest = [field for field in STAT_FIELDS if field not in ("contributors", "independent", "observations")]
         published = [_published("observations_band", "observations"), *[_published(f, f) for f in rest]]
         return [*self.cell_columns, "contributors_display", *published]
 

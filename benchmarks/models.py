@@ -241,6 +241,10 @@ def cell_key(domain_id: int | None, tier: str, country: str, kind: str) -> str:
     return f"{ALL if domain_id is None else domain_id}|{tier}|{country}|{kind}"
 
 
+STAT_FIELDS = ("contributors", "independent", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90")
+"""The statistics a cell stores, in the order the admin shows them."""
+
+
 class CellStats(models.Model):
     """The statistics a cell publishes, shared by the current cells and their monthly history.
 

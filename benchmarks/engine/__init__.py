@@ -63,7 +63,7 @@ from django.utils import timezone
 
 from ..choices import ObservationKind
 from ..freshness import cells_version_advance
-from ..models import BenchmarkCell, CellHistory, DirtyCell, cell_key
+from ..models import STAT_FIELDS, BenchmarkCell, CellHistory, DirtyCell, cell_key
 from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
 from . import portable, postgres
@@ -90,19 +90,6 @@ __all__ = [
 DOMAINS_LOCK_KEY = 7_261_001
 ROLLUPS_LOCK_KEY = 7_261_002
 BOTH_LOCKS = (DOMAINS_LOCK_KEY, ROLLUPS_LOCK_KEY)  # always taken in this order, so two holders never deadlock
-
-_STAT_FIELDS = [
-    "contributors",
-    "independent",
-    "observations",
-    "sources",
-    "platforms",
-    "p10",
-    "p25",
-    "p50",
-    "p75",
-    "p90",
-]
 
 
 def _backend(name: str | None = None) -> ModuleType:
@@ -295,7 +282,7 @@ def _publish_some(wanted: set[CellId], stats: dict[CellId, Stats]) -> None:
         [_cell(cell, s, now) for cell, s in stats.items()],
         update_conflicts=True,
         unique_fields=["cell_key"],
-        update_fields=[*_STAT_FIELDS, "computed_at"],
+        update_fields=[*STAT_FIELDS, "computed_at"],
     )
 
 
@@ -306,7 +293,7 @@ def record_history(*, month: datetime.date | None = None) -> int:
     now = timezone.now()
     with transaction.atomic():
         _serialise(*BOTH_LOCKS)
-        cells = BenchmarkCell.objects.values("cell_key", "domain_id", "tier", "country", "kind", *_STAT_FIELDS)
+        cells = BenchmarkCell.objects.values("cell_key", "domain_id", "tier", "country", "kind", *STAT_FIELDS)
         points = [CellHistory(month=month, recorded_at=now, **values) for values in cells]
         CellHistory.objects.filter(month=month).delete()
         CellHistory.objects.bulk_create(points, batch_size=2000)

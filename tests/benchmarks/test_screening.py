@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks import engine
+from benchmarks.engine import portable
 from benchmarks.models import BenchmarkCell, Observation, OutlierFence
 from tests.factories import StaffFactory, TrainerFactory, survey_fields, this_month
 from trainers.choices import SurveyStatus
@@ -112,9 +113,17 @@ def test_the_end_of_an_import_converges_every_status_it_touched(source):
     assert f"{len(FLAGGED)} of the {len(ROWS)} filed rows are flagged" in summary.line()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.fixture(params=["database", "portable"])
+def computed_by(request, monkeypatch):
+    """Both engines: the database's own (SQL on PostgreSQL) and the Python one, on the same database."""
+    if request.param == "portable":
+        monkeypatch.setattr(engine, "_backend", lambda name=None: portable)
+    return request.param
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(len(ROWS))), cuts=st.lists(st.integers(1, len(ROWS) - 1), max_size=3))
-def test_any_order_in_any_number_of_files_gives_the_same_cells_and_statuses(source, order, cuts):
+def test_any_order_in_any_number_of_files_gives_the_same_cells_and_statuses(source, computed_by, order, cuts):
     _clear()
     _import(ROWS, source)
     engine.rebuild_all()
