@@ -283,10 +283,6 @@ class CellStats(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_all_domains(self) -> bool:
-        return self.domain_id is None
-
 
 class BenchmarkCell(CellStats):
     """One current cell: (domain | all) × (tier | all) × (country | all) × kind, for every combination with data.

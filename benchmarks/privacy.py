@@ -1,44 +1,11 @@
 """The differencing check: published counts never pin down the count of a suppressed cell.
 
-Counts are published in bands of ``COUNT_BAND`` (5): a cell with 12 contributors shows "10–14". Percentiles cannot be
-differenced (a rollup's median is not a function of its children's medians, and min, max and means are never
-published), but counts can: observations add up exactly over a partition (a rollup's count is the sum of its
-children's along the domain, the tier or the country), and distinct contributors satisfy
-``max(children) <= parent <= sum(children)``. Bands leave the attacker a range instead of a number, except in rare
-alignments: four published siblings each at the top of their band and the parent at the bottom of its band leave
-exactly 4 for a suppressed fifth child. For those, the parent's counts are withheld (published as "withheld"; its
-percentiles are still published).
-
-The check, for every published parent and each of its three partitions (the children that equal it on every
-dimension but one, where it has "all" and they have a value), looks at what the public sees of that partition:
-
-* the parent: contributors in its band, observations in its band;
-* a published child: the same;
-* a suppressed child (fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` independent contributors): 1 to 4 contributors
-  (at the default threshold), at least as many observations, nothing else;
-
-together with ``observations = sum(children)``, ``max(children) <= contributors <= sum(children)`` and
-``contributors <= observations`` in every cell. If any suppressed child's contributors or observations can take
-only one value under those constraints, the parent's counts are withheld. A partition whose published counts admit
-no value at all (numbers published at different moments) is withheld too.
-
-One pass is enough. The check assumes every published cell shows its bands, the most an attacker could see;
-withholding a cell's counts only replaces its bands by the weaker "at least 5", so constraints are removed, never
-added, every set of feasible values can only grow, and a child that no checked partition pins stays unpinned once
-the withheld cells are known.
-
-The check takes each partition on its own, as a subtraction does; it does not solve every partition of every cell
-as one system of equations.
-
-Public API
-----------
-``count_band(n) -> int``
-    The lower bound of the band ``n`` is published in: ``n`` rounded down to a multiple of ``COUNT_BAND``.
-``withheld_count_keys(cells) -> set[str]``
-    The keys of the cells whose counts must be withheld, from the raw counts of every cell of one snapshot.
-``refresh_withheld_counts(*, month=None) -> int``
-    Recompute and store ``counts_withheld`` for every current cell (or every history point of ``month``); call it in
-    the transaction that publishes the cells, after they are written. Returns how many cells are withheld.
+Counts are published in bands of ``COUNT_BAND`` (5). For every published parent and each of its three partitions,
+``withheld_count_keys`` asks whether what the public sees (bands, suppressed children as 1 to 4 contributors,
+observations summing exactly, ``max(children) <= contributors <= sum(children)``) leaves a suppressed child's count
+one value; if so (or if the partition admits none), the parent's counts are withheld and its percentiles still
+published. ``refresh_withheld_counts`` stores the flags in the publishing transaction. Why this is enough and what it
+does not cover: ``docs/decisions/0006-count-bands-and-differencing.md``.
 """
 
 import datetime

@@ -65,13 +65,8 @@ def survey_form_source() -> Source:
     return source_get_or_create(slug=slug, name=name, kind=SourceKind.SURVEY_FORM)
 
 
-def platform_resolve(text: str) -> Platform | None:
-    """The platform a free-text name or URL means, through its slug, name or aliases; None when unknown."""
-    return platforms_resolve([text])[text]
-
-
 def platforms_resolve(texts: Iterable[str]) -> dict[str, Platform | None]:
-    """``platform_resolve`` of many texts at once, in three queries: {text: platform or None}.
+    """The platform each free-text name or URL means, in three queries: {text: platform or None (unknown)}.
 
     A text is matched, in this order, by its normalised form against the slugs, by itself (trimmed, any case)
     against the names, and by its normalised form against the aliases.
@@ -282,11 +277,6 @@ def observation_remove(*, origin: str) -> None:
     observations_sync(removals=[origin])
 
 
-def outlier_fences(*, domain: Domain, tier: str) -> tuple[Decimal, Decimal] | None:
-    """Tukey fences (k from settings) on log(hourly_usd) of reported pay in (domain, tier), or None if too few."""
-    return FenceBook().fences(domain=domain, tier=tier)
-
-
 class FenceBook:
     """Outlier fences of every (domain, tier), read once: a batch of thousands of surveys asks one query.
 
@@ -322,8 +312,3 @@ class FenceBook:
         """Whether a rate falls outside the fences of its (domain, tier); never, while the pair has too few data."""
         fences = self.fences(domain=domain, tier=tier)
         return fences is not None and not fences[0] <= hourly_usd <= fences[1]
-
-
-def is_outlier(*, domain: Domain, tier: str, hourly_usd: Decimal) -> bool:
-    """Whether a rate falls outside the fences of its (domain, tier); never, while the pair has too few data."""
-    return FenceBook().is_outlier(domain=domain, tier=tier, hourly_usd=hourly_usd)

@@ -35,13 +35,5 @@ class JobPostingQuerySet(models.QuerySet):
 
 
 class ApplicationQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Applications a person may see: their own, and those to their companies' postings."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(models.Q(trainer__user=user) | models.Q(posting__company__memberships__user=user)).distinct()
-
     def for_company(self, company):
         return self.filter(posting__company=company)

@@ -6,15 +6,5 @@ from .choices import SurveyStatus
 
 
 class PaySurveyQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(trainer__user=user)
-
-    def accepted(self):
-        return self.filter(status=SurveyStatus.ACCEPTED)
-
     def pending_review(self):
         return self.filter(status=SurveyStatus.FLAGGED)

@@ -1,55 +1,12 @@
 """Cell computation: the only code that writes ``BenchmarkCell``, ``CellHistory`` and ``OutlierFence``.
 
-Public functions (each idempotent; the Celery tasks in ``benchmarks.tasks`` are thin wrappers around them):
-
-``rebuild_all(*, progress=None) -> int``
-    Recompute every cell from the observations in the rolling window and replace the published cells in one
-    transaction: readers see all the old cells or all the new ones, never a mix. Refreshes every outlier fence and
-    clears the whole dirty list (both stages below).
-``recompute_domains() -> int``
-    The live fast pass. Take every leaf listed in ``DirtyCell`` (``rollup=False``) and recompute, exactly, its four
-    cells that keep its domain ((d, t, c), (d, t, *), (d, *, c), (d, *, *)), in one transaction that deletes the
-    taken rows and lists each leaf again with ``rollup=True``.
-``recompute_rollups() -> int``
-    The coalesced slow pass. Take every leaf listed with ``rollup=True`` and recompute, exactly, its four
-    all-domains cells ((*, t, c), (*, t, *), (*, *, c), (*, *, *)) and the outlier fences of its (domain, tier), in
-    one transaction that deletes the taken rows; values the new fences flag or release are listed dirty again.
-``screening_refresh(*, pairs) -> dict``
-    Refresh the fences of some (domain, tier) pairs and re-screen them now (``engine.screening``): the end of an
-    import converges every status it touched.
-``recompute_dirty() -> int``
-    Both passes, one after the other: everything listed dirty is published when it returns (sweep, history, tests).
-``rollups_pending() -> bool``
-    Whether the rollup pass has work.
-``record_history(*, month=None) -> int``
-    Write the month's history point of every current cell; re-running the same month overwrites it.
-``compute(*, wanted=None, engine=None)``
-    The raw statistics, for tests and benchmarks: ``engine="postgres"`` or ``"portable"``.
-
-Why two passes: a domain's cells read one domain's slice of observations (a tenth of the table, from a covering
-index), so the fast pass stays under a second even when a pass coalesces leaves of every domain; it computes only
-the cells of its leaves, each from exactly its rows. The
-all-domains cells read every observation of their kind (700,000 rows out of a million) and cost seconds each time;
-recomputing them on every write kept a live write tens of seconds from its cells. So they are recomputed at most once
-every ``BENCHMARK_ROLLUP_INTERVAL_SECONDS`` (default 30; ``benchmarks.tasks.rollup_schedule``), coalescing every
-leaf listed since. **Under load the all-domains cells lag the domain cells by up to that interval** (plus one
-rollup pass); nothing is lost, because the pending rollup is a row in ``DirtyCell``, written in the fast pass's
-transaction, that the minute sweep also picks up. Once the pipeline is idle every published number is exact: each
-pass computes its cells from all the observations in the window, never by increments, so the cells equal what a
-full rebuild publishes. The outlier fences, which only screen later submissions, are refreshed with the rollups.
-
-On PostgreSQL the numbers come out of SQL (``engine.postgres``); elsewhere from Python (``engine.portable``). Both
-interpolate percentiles linearly between closest ranks (``percentile_cont`` = numpy 'linear' = R type 7).
-
-After publishing, every pass refreshes in the same transaction which cells' counts are withheld
-(``benchmarks.privacy``: so that subtracting published children from a parent cannot pin a suppressed cell's count).
-On commit, every publishing pass advances the cells' version (``benchmarks.freshness``), which tags and keys the
-API's cached answers.
-
-Every pass holds a transaction-scoped advisory lock on PostgreSQL while it computes and publishes, so that it never
-publishes numbers older than what a concurrent pass already published: fast passes take turns on one lock, rollup
-passes on another (they publish disjoint cells, so a long rollup never holds up a fast pass), and rebuilds and
-history points take both, always in the same order.
+``rebuild_all`` recomputes every fence (re-screening every value) and cell and publishes them in one transaction.
+``recompute_domains`` (the fast pass) and ``recompute_rollups`` (the coalesced pass for the all-domains cells, with
+the fences of the leaves' pairs) take the leaves listed in ``DirtyCell``; ``recompute_dirty`` runs both.
+``screening_refresh`` refreshes some pairs' fences now; ``record_history`` writes a month's points; ``compute``
+gives raw statistics for tests and benchmarks. Every pass recomputes its cells from all the observations in the
+window (never by increments), under advisory locks, and refreshes the withheld-count flags in its transaction.
+Why two passes, and how they stay exact: ``docs/decisions/0005-two-pass-recompute.md``.
 """
 
 import datetime
@@ -107,8 +64,9 @@ def compute(*, wanted: set[CellId] | None = None, engine: str | None = None) -> 
     return _backend(engine).compute(since=window_start(), wanted=wanted)
 
 
-def _serialise(*lock_keys: int) -> None:
-    """Make concurrent passes over the same cells take turns (PostgreSQL; SQLite already has one writer at a time)."""
+def _take_locks(*lock_keys: int) -> None:
+    """Take the pass's advisory locks, so passes over the same cells take turns, and tune its transaction
+    (PostgreSQL; SQLite already has one writer at a time)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for key in lock_keys:
@@ -159,7 +117,7 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
     since = window_start()
     backend = _backend()
     with transaction.atomic():
-        _serialise(*BOTH_LOCKS)
+        _take_locks(*BOTH_LOCKS)
         taken = _take_dirty(rollup=None)
         # Fences and screening first: which values are left out of the cells follows from them.
         pairs, changes, _leaves = fences_refresh(since=since, backend=backend)
@@ -191,7 +149,7 @@ def screening_refresh(*, pairs: set[tuple[int, str]]) -> dict[str, bool]:
     if not pairs:
         return {}
     with transaction.atomic():
-        _serialise(ROLLUPS_LOCK_KEY)
+        _take_locks(ROLLUPS_LOCK_KEY)
         _pairs, changes, touched = fences_refresh(since=window_start(), backend=_backend(), pairs=pairs)
         _list_rescreened(touched)
     return changes
@@ -253,7 +211,7 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
     since = window_start()
     backend = _backend()
     with transaction.atomic():
-        _serialise(ROLLUPS_LOCK_KEY if rollup else DOMAINS_LOCK_KEY)
+        _take_locks(ROLLUPS_LOCK_KEY if rollup else DOMAINS_LOCK_KEY)
         leaves = _take_dirty(rollup=rollup)
         if not leaves:
             return 0
@@ -292,7 +250,7 @@ def record_history(*, month: datetime.date | None = None) -> int:
     month = (month or timezone.now().date()).replace(day=1)
     now = timezone.now()
     with transaction.atomic():
-        _serialise(*BOTH_LOCKS)
+        _take_locks(*BOTH_LOCKS)
         cells = BenchmarkCell.objects.values("cell_key", "domain_id", "tier", "country", "kind", *STAT_FIELDS)
         points = [CellHistory(month=month, recorded_at=now, **values) for values in cells]
         CellHistory.objects.filter(month=month).delete()

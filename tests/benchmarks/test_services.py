@@ -10,7 +10,7 @@ from django.db import transaction
 from benchmarks import engine
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import DirtyCell, OutlierFence
-from benchmarks.services import FenceBook, cells_mark_dirty, is_outlier, observation_upsert, outlier_fences
+from benchmarks.services import FenceBook, cells_mark_dirty, observation_upsert
 
 from .factories import domain_make, observation_make, source_make, this_month
 
@@ -26,8 +26,8 @@ def reported(domain, rates, *, tier=SkillTier.SKILLED):
 def test_fewer_than_twenty_observations_flag_nothing():
     domain = domain_make()
     reported(domain, [20] * 19)
-    assert outlier_fences(domain=domain, tier=SkillTier.SKILLED) is None
-    assert not is_outlier(domain=domain, tier=SkillTier.SKILLED, hourly_usd=Decimal("1900"))
+    assert FenceBook().fences(domain=domain, tier=SkillTier.SKILLED) is None
+    assert not FenceBook().is_outlier(domain=domain, tier=SkillTier.SKILLED, hourly_usd=Decimal("1900"))
 
 
 def test_fences_are_tukey_k3_on_the_logarithm():
@@ -36,12 +36,12 @@ def test_fences_are_tukey_k3_on_the_logarithm():
     reported(domain, rates)
     logs = np.log(rates)
     q1, q3 = np.percentile(logs, [25, 75])
-    low, high = outlier_fences(domain=domain, tier=SkillTier.SKILLED)
+    low, high = FenceBook().fences(domain=domain, tier=SkillTier.SKILLED)
     assert float(low) == pytest.approx(math.exp(q1 - 3 * (q3 - q1)))
     assert float(high) == pytest.approx(math.exp(q3 + 3 * (q3 - q1)))
-    assert is_outlier(domain=domain, tier=SkillTier.SKILLED, hourly_usd=Decimal("400"))
-    assert is_outlier(domain=domain, tier=SkillTier.SKILLED, hourly_usd=Decimal("0.60"))
-    assert not is_outlier(domain=domain, tier=SkillTier.SKILLED, hourly_usd=Decimal("45"))
+    assert FenceBook().is_outlier(domain=domain, tier=SkillTier.SKILLED, hourly_usd=Decimal("400"))
+    assert FenceBook().is_outlier(domain=domain, tier=SkillTier.SKILLED, hourly_usd=Decimal("0.60"))
+    assert not FenceBook().is_outlier(domain=domain, tier=SkillTier.SKILLED, hourly_usd=Decimal("45"))
 
 
 def test_fences_only_look_at_reported_pay_of_the_same_domain_and_tier():
@@ -49,27 +49,27 @@ def test_fences_only_look_at_reported_pay_of_the_same_domain_and_tier():
     reported(domain, [10 + i for i in range(19)])
     reported(domain, [500] * 5, tier=SkillTier.EXPERT)
     observation_make(domain=domain, hourly_usd=500, kind=ObservationKind.ADVERTISED)
-    assert outlier_fences(domain=domain, tier=SkillTier.SKILLED) is None
+    assert FenceBook().fences(domain=domain, tier=SkillTier.SKILLED) is None
 
 
 def test_fences_come_from_the_engines_table_once_it_has_computed_them(settings):
     domain = domain_make()
     reported(domain, [10 + i for i in range(25)])
     engine.rebuild_all()
-    live = outlier_fences(domain=domain, tier=SkillTier.SKILLED)
+    live = FenceBook().fences(domain=domain, tier=SkillTier.SKILLED)
     OutlierFence.objects.filter(domain=domain).update(q1_log=math.log(1), q3_log=math.log(2))
-    assert outlier_fences(domain=domain, tier=SkillTier.SKILLED) != live  # read from the table, not recomputed
+    assert FenceBook().fences(domain=domain, tier=SkillTier.SKILLED) != live  # read from the table, not recomputed
     settings.BENCHMARK_OUTLIER_K = 1.0
-    _low, high = outlier_fences(domain=domain, tier=SkillTier.SKILLED)
+    _low, high = FenceBook().fences(domain=domain, tier=SkillTier.SKILLED)
     assert float(high) == pytest.approx(4)  # k is applied when read
 
 
 def test_the_engine_and_the_live_fallback_agree():
     domain = domain_make()
     reported(domain, [5 * 1.1**i for i in range(30)])
-    fallback = outlier_fences(domain=domain, tier=SkillTier.SKILLED)
+    fallback = FenceBook().fences(domain=domain, tier=SkillTier.SKILLED)
     engine.rebuild_all()
-    assert [float(x) for x in outlier_fences(domain=domain, tier=SkillTier.SKILLED)] == pytest.approx(
+    assert [float(x) for x in FenceBook().fences(domain=domain, tier=SkillTier.SKILLED)] == pytest.approx(
         [float(x) for x in fallback], rel=1e-9
     )
 
