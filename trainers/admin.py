@@ -1,11 +1,9 @@
 """Admin for trainers and pay surveys, changed only through ``trainers.services``.
 
-Forms and actions use the shared plumbing of ``benchmarks.admin_tools``; deleting a person in the admin erases them.
+Forms and actions use the shared plumbing of ``benchmarks.admin_tools``; deleting a person is in ``portal.admin``.
 """
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 
 from benchmarks.admin_tools import (
@@ -20,7 +18,6 @@ from benchmarks.admin_tools import (
 from benchmarks.forms import number_field_classes
 
 from .choices import SurveyStatus
-from .data_rights import trainer_account_delete
 from .models import PaySurvey, TrainerProfile
 from .services import (
     EDITABLE_STATUSES,
@@ -171,27 +168,3 @@ class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
             button="Reject surveys",
             done="rejected",
         )
-
-
-class ErasingUserAdmin(UserAdmin):
-    """Deleting a person in the admin erases them the way they can erase themselves (``trainer_account_delete``):
-    their surveys leave the benchmarks first, instead of vanishing by cascade and leaving their data points behind.
-    """
-
-    def get_deleted_objects(self, objs, request):
-        # Surveys and applications cannot be deleted one by one in the admin (their benchmark data would be left
-        # behind); erasing their owner is the sanctioned way, so their own delete permission is not asked for.
-        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, set(), protected
-
-    def delete_model(self, request, obj):
-        trainer_account_delete(user=obj)
-
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            trainer_account_delete(user=user)
-
-
-User = get_user_model()
-admin.site.unregister(User)
-admin.site.register(User, ErasingUserAdmin)
