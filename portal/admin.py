@@ -1,11 +1,13 @@
-"""Admin for API partners and their keys (create, list, revoke), and the CSV upload of pay surveys.
+"""Admin for API partners and their keys (create, list, revoke), the CSV upload of pay surveys, and users.
 
 Keys are shown once, in a message, when issued; only their hash is stored. The upload page runs the same
-ingestion service as ``import_surveys`` and ``surveys/batch/``.
+ingestion service as ``import_surveys`` and ``surveys/batch/``. Deleting a user erases them (``portal.data_rights``).
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import redirect
@@ -19,6 +21,7 @@ from benchmarks.services import source_get_or_create
 from trainers.ingestion import ACCEPTED, COLUMNS, MAX_FILE_BYTES, IngestionError, RowResult, ingest_csv
 
 from .api.services import partner_create, partner_key_issue, partner_key_revoke, partner_update
+from .data_rights import trainer_account_delete
 from .models import IdempotencyRecord, Partner, PartnerAPIKey, Scope
 
 SHOWN_PROBLEMS = 200  # rows listed on the result page; the summary counts them all
@@ -208,3 +211,27 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ErasingUserAdmin(UserAdmin):
+    """Deleting a person in the admin erases them the way they can erase themselves (``trainer_account_delete``):
+    their surveys leave the benchmarks first, instead of vanishing by cascade and leaving their data points behind.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        # Surveys and applications cannot be deleted one by one in the admin (their benchmark data would be left
+        # behind); erasing their owner is the sanctioned way, so their own delete permission is not asked for.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def delete_model(self, request, obj):
+        trainer_account_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            trainer_account_delete(user=user)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.register(User, ErasingUserAdmin)

@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from trainers import urls as trainer_urls
+
+from . import views, workspace
 
 app_name = "portal"
 
@@ -19,12 +21,22 @@ urlpatterns = [
     path("report/report.csv", views.report_download, name="report_csv"),
 ]
 
+# The trainer workspace's pages that span trainers and postings, in the same namespace as the rest of it.
+trainer_workspace = [
+    *trainer_urls.urlpatterns,
+    path("me/applications/", workspace.applications, name="applications"),
+    path("me/applications/<int:pk>/withdraw/", workspace.application_withdraw_view, name="application_withdraw"),
+    path("me/data/", workspace.my_data, name="my_data"),
+    path("me/data/export.json", workspace.my_data_export, name="my_data_export"),
+    path("me/data/delete/", workspace.my_data_delete, name="my_data_delete"),
+]
+
 urlpatterns = [
     # First: the API takes most requests, and Django tries the patterns in order (each miss costs a little).
     path("api/", include("portal.api.urls")),
     path("", include((urlpatterns, "portal"))),
     path("", include("postings.urls")),
-    path("", include("trainers.urls")),
+    path("", include((trainer_workspace, trainer_urls.app_name))),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
 ]

@@ -2,7 +2,7 @@
 
 Postings are approved or rejected (with a reason, asked for on an intermediate page) by actions that call the
 services; add and change forms call ``posting_create`` / ``posting_update`` while they validate. See
-``trainers.admin`` for the shared plumbing.
+``benchmarks.admin_tools`` for the shared plumbing.
 """
 
 from django import forms
@@ -11,8 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from benchmarks.forms import number_field_classes
-from trainers.admin import (
+from benchmarks.admin_tools import (
     AuditedAdmin,
     PendingReviewFilter,
     ReviewQueueMixin,
@@ -21,6 +20,7 @@ from trainers.admin import (
     apply_to_each,
     ask_reason,
 )
+from benchmarks.forms import number_field_classes
 
 from .choices import MembershipRole, PostingStatus
 from .models import Application, Company, JobPosting, Membership

@@ -96,6 +96,15 @@ def posting_applicants(*, posting: JobPosting) -> QuerySet:
     )
 
 
+def applications_for_trainer(*, trainer) -> QuerySet:
+    """A trainer's own applications, newest first, with the posting a row shows joined in."""
+    return (
+        Application.objects.filter(trainer=trainer)
+        .select_related("posting__company", "posting__domain", "posting__currency")
+        .order_by("-created_at", "-id")
+    )
+
+
 def company_application(*, company: Company, pk: int) -> Application:
     return Application.objects.for_company(company).select_related("posting", "trainer").get(pk=pk)
 

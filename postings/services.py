@@ -314,3 +314,14 @@ def application_reject(*, application: Application, by) -> Application:
 
 def application_withdraw(*, application: Application, by) -> Application:
     return application_move(application=application, action="withdraw", by=by)
+
+
+@transaction.atomic
+def applications_withdraw_for_trainer(*, trainer) -> int:
+    """Withdraw each of a trainer's open applications, as the trainer (their account is being erased); how many."""
+    open_applications = list(
+        Application.objects.filter(trainer=trainer, status__in=OPEN_APPLICATION_STATUSES).order_by("pk")
+    )
+    for application in open_applications:
+        application_withdraw(application=application, by=trainer.user)
+    return len(open_applications)

@@ -1,28 +1,23 @@
-"""Admin for trainers and pay surveys, and the admin plumbing every app's admin uses to change data through services.
+"""Admin for trainers and pay surveys, changed only through ``trainers.services``.
 
-The admin never saves a survey, a posting or a company itself. Add and change forms call the service while they
-validate (``ServiceModelForm``), so a refusal is shown as a form error and nothing is stored; status changes are
-admin actions that call one service per selected object and report each refusal (``apply_to_each``); actions that
-need a reason ask for it on an intermediate page first (``ask_reason``).
+Forms and actions use the shared plumbing of ``benchmarks.admin_tools``; deleting a person is in ``portal.admin``.
 """
 
-from collections.abc import Callable
+from django.contrib import admin
+from django.db.models import Count
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Value, When
-from django.template import engines
-from django.template.response import TemplateResponse
-from simple_history.admin import SimpleHistoryAdmin
-
+from benchmarks.admin_tools import (
+    AuditedAdmin,
+    PendingReviewFilter,
+    ReviewQueueMixin,
+    ServiceAdminMixin,
+    ServiceModelForm,
+    apply_to_each,
+    ask_reason,
+)
 from benchmarks.forms import number_field_classes
 
 from .choices import SurveyStatus
-from .data_rights import trainer_account_delete
 from .models import PaySurvey, TrainerProfile
 from .services import (
     EDITABLE_STATUSES,
@@ -34,160 +29,6 @@ from .services import (
     trainer_profile_create,
     trainer_profile_update,
 )
-
-# --- Plumbing shared with the other apps' admins ----------------------------------------------------------------
-
-
-class ServiceModelForm(forms.ModelForm):
-    """A model form whose only write is a service call made during validation.
-
-    A refused change (``ServiceError`` or any ``ValidationError`` the service raises) becomes a form error on the
-    field it names; the service's own transaction has rolled back, so nothing is stored. ``save()`` returns the
-    object the service saved. An unchanged change form calls nothing, so "Save" never re-screens a row by itself.
-    """
-
-    acting_user = None  # set per request by ServiceAdminMixin.get_form
-
-    def call_service(self, data: dict):
-        """Create or change the object through its service and return it."""
-        raise NotImplementedError
-
-    def service_fields(self, names) -> dict:
-        """The submitted values of those of ``names`` that this form edits."""
-        return {name: self.cleaned_data[name] for name in names if name in self.fields}
-
-    def _post_clean(self):
-        # Replaces ModelForm's construct_instance + full_clean: the service validates the whole object.
-        if self._errors or (self.instance.pk and not self.has_changed()):
-            return
-        try:
-            self.instance = self.call_service(self.cleaned_data)
-        except ValidationError as error:
-            self.add_refusal(error)
-
-    def add_refusal(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
-
-    def save(self, commit=True):
-        self.save_m2m = lambda: None  # the service set many-to-many fields already
-        return self.instance
-
-
-class ServiceAdminMixin:
-    """A ModelAdmin whose forms are ``ServiceModelForm``s: the form has saved through the service already."""
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.acting_user = request.user  # a fresh class per request (modelform_factory)
-        return form
-
-    def save_model(self, request, obj, form, change):
-        pass  # saved by the service during form validation
-
-
-class AuditedAdmin(SimpleHistoryAdmin):
-    """History is shown but never reverted: a revert would write the row without its service."""
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied("Reverting is disabled; change the object through its form or actions.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-def refusal_text(error: ValidationError) -> str:
-    return getattr(error, "text", None) or " ".join(error.messages)
-
-
-def apply_to_each(modeladmin, request, queryset, call: Callable, *, done: str) -> None:
-    """Call ``call(obj)`` for each selected object in its own transaction; report successes and each refusal."""
-    succeeded = 0
-    for obj in queryset:
-        try:
-            call(obj)
-        except ValidationError as error:
-            modeladmin.message_user(request, f"{obj}: {refusal_text(error)}", messages.WARNING)
-        else:
-            succeeded += 1
-    if succeeded:
-        noun = modeladmin.model._meta.verbose_name if succeeded == 1 else modeladmin.model._meta.verbose_name_plural
-        modeladmin.message_user(request, f"{succeeded} {noun} {done}.", messages.SUCCESS)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        max_length=300,
-        help_text="Shown to the person who submitted it.",
-    )
-
-
-REASON_PAGE = engines["django"].from_string(
-    """{% extends "admin/base_site.html" %}
-{% block content %}
-<form method="post">{% csrf_token %}
-  <p>{{ prompt }}</p>
-  <ul>{% for obj in queryset %}<li>{{ obj }}</li>{% endfor %}</ul>
-  {{ form.as_p }}
-  {% for obj in queryset %}<input type="hidden" name="{{ checkbox_name }}" value="{{ obj.pk }}">{% endfor %}
-  <input type="hidden" name="action" value="{{ action }}">
-  <input type="submit" name="apply_reason" value="{{ button }}">
-  <a href="" class="button cancel-link">Cancel</a>
-</form>
-{% endblock %}"""
-)
-
-
-def ask_reason(modeladmin, request, queryset, call: Callable, *, prompt: str, button: str, done: str):
-    """An action in two steps: a page asking for the reason, then ``call(obj, reason)`` for each selected object."""
-    form = ReasonForm(request.POST if "apply_reason" in request.POST else None)
-    if form.is_valid():
-        reason = form.cleaned_data["reason"]
-        apply_to_each(modeladmin, request, queryset, lambda obj: call(obj, reason), done=done)
-        return None  # back to the changelist
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": prompt,
-        "prompt": f"{prompt} The reason applies to each of these {queryset.count()}:",
-        "queryset": queryset,
-        "form": form,
-        "action": request.POST.get("action", ""),
-        "button": button,
-        "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "opts": modeladmin.model._meta,
-    }
-    return TemplateResponse(request, REASON_PAGE, context)
-
-
-class PendingReviewFilter(admin.SimpleListFilter):
-    """The admins' queue: rows whose queryset says they await review (``pending_review()``)."""
-
-    title = "review queue"
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [("pending", "Awaiting review")]
-
-    def queryset(self, request, queryset):
-        return queryset.pending_review() if self.value() == "pending" else queryset
-
-
-class ReviewQueueMixin:
-    """Rows awaiting review (status ``review_status``) sort first in the changelist, then by ``queue_ordering``."""
-
-    review_status: str
-    queue_ordering: list[str]
-
-    def get_ordering(self, request):
-        awaiting = Case(When(status=self.review_status, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return [awaiting.asc(), *self.queue_ordering]
-
 
 # --- Trainers ---------------------------------------------------------------------------------------------------
 
@@ -327,27 +168,3 @@ class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
             button="Reject surveys",
             done="rejected",
         )
-
-
-class ErasingUserAdmin(UserAdmin):
-    """Deleting a person in the admin erases them the way they can erase themselves (``trainer_account_delete``):
-    their surveys leave the benchmarks first, instead of vanishing by cascade and leaving their data points behind.
-    """
-
-    def get_deleted_objects(self, objs, request):
-        # Surveys and applications cannot be deleted one by one in the admin (their benchmark data would be left
-        # behind); erasing their owner is the sanctioned way, so their own delete permission is not asked for.
-        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, set(), protected
-
-    def delete_model(self, request, obj):
-        trainer_account_delete(user=obj)
-
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            trainer_account_delete(user=user)
-
-
-User = get_user_model()
-admin.site.unregister(User)
-admin.site.register(User, ErasingUserAdmin)

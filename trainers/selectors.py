@@ -1,4 +1,4 @@
-"""Reads for the trainer workspace: a trainer's own surveys and applications, and where their pay sits."""
+"""Reads for the trainer workspace: a trainer's own surveys, and where their pay sits."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,16 +36,6 @@ def surveys_for_trainer(*, profile: TrainerProfile) -> QuerySet:
 def survey_for_trainer(*, profile: TrainerProfile, pk: int) -> PaySurvey:
     """One of the trainer's own surveys; raises DoesNotExist for anyone else's."""
     return surveys_for_trainer(profile=profile).get(pk=pk)
-
-
-def applications_for_trainer(*, profile: TrainerProfile) -> QuerySet:
-    from postings.models import Application  # postings sits above trainers; imported where needed only
-
-    return (
-        Application.objects.filter(trainer=profile)
-        .select_related("posting__company", "posting__domain", "posting__currency")
-        .order_by("-created_at", "-id")
-    )
 
 
 @dataclass

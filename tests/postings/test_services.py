@@ -7,13 +7,14 @@ from django.utils import timezone
 from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, Observation
 from postings.choices import ApplicationStatus, MembershipRole, PostingStatus
-from postings.models import Company, JobPosting, Membership
+from postings.models import Application, Company, JobPosting, Membership
 from postings.services import (
     application_hire,
     application_reject,
     application_shortlist,
     application_submit,
     application_withdraw,
+    applications_withdraw_for_trainer,
     company_create,
     company_verify,
     membership_add,
@@ -257,3 +258,20 @@ def test_only_the_company_moves_an_application_and_only_the_trainer_withdraws_it
     assert application.status == ApplicationStatus.WITHDRAWN
     with pytest.raises(ServiceError, match="withdrawn application cannot be moved to shortlisted"):
         application_shortlist(application=application, by=owner_of(posting.company))
+
+
+def test_applications_withdraw_for_trainer_withdraws_only_that_trainers_open_applications():
+    trainer, other = TrainerFactory(), TrainerFactory()
+    submitted = application_submit(posting=PublishedPostingFactory(), trainer=trainer)
+    shortlisted = application_submit(posting=PublishedPostingFactory(), trainer=trainer)
+    hired = application_submit(posting=PublishedPostingFactory(), trainer=trainer)
+    theirs = application_submit(posting=PublishedPostingFactory(), trainer=other)
+    application_shortlist(application=shortlisted, by=owner_of(shortlisted.posting.company))
+    application_hire(application=hired, by=owner_of(hired.posting.company))
+
+    assert applications_withdraw_for_trainer(trainer=trainer) == 2
+
+    statuses = {a.pk: a.status for a in Application.objects.all()}
+    assert statuses[submitted.pk] == statuses[shortlisted.pk] == ApplicationStatus.WITHDRAWN
+    assert statuses[hired.pk] == ApplicationStatus.HIRED
+    assert statuses[theirs.pk] == ApplicationStatus.SUBMITTED

@@ -6,11 +6,11 @@ from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import get_user_model
 
 from benchmarks.models import DirtyCell, Observation
+from portal.data_rights import trainer_account_delete, trainer_data_export
 from postings.choices import ApplicationStatus
 from postings.models import Application
 from postings.services import application_submit
 from tests.factories import PublishedPostingFactory, TrainerFactory, UserFactory, survey_fields
-from trainers.data_rights import trainer_account_delete, trainer_data_export
 from trainers.models import PaySurvey, TrainerProfile
 from trainers.services import survey_submit
 

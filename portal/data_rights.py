@@ -8,12 +8,14 @@ their surveys and the log-in records kept against their address.
 import datetime
 from decimal import Decimal
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from benchmarks.services import observation_remove
-
-from .models import PaySurvey, TrainerProfile
+from postings.models import Application, Membership
+from postings.services import applications_withdraw_for_trainer
+from trainers.models import PaySurvey, TrainerProfile
 
 SURVEY_EXPORT_FIELDS = (
     "id", "period", "platform__name", "domain__name", "tier", "country", "task_type", "engagement", "amount",
@@ -36,8 +38,6 @@ def _rows(queryset, fields) -> list[dict]:
 
 def trainer_data_export(*, user) -> dict:
     """Everything the portal holds about this person, as JSON-ready data."""
-    from postings.models import Application, Membership
-
     profile = TrainerProfile.objects.filter(user=user).prefetch_related("domains").first()
     data = {
         "account": {"username": user.get_username(), "email": user.email, "date_joined": _plain(user.date_joined)},
@@ -68,19 +68,12 @@ def trainer_data_export(*, user) -> dict:
 @transaction.atomic
 def trainer_account_delete(*, user) -> None:
     """Erase a person: their pay data leaves the benchmarks, applications are withdrawn, the account is deleted."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    from postings.choices import ApplicationStatus
-    from postings.models import Application
-
     profile = TrainerProfile.objects.filter(user=user).first()
     survey_ids = list(PaySurvey.objects.filter(trainer=profile).values_list("pk", flat=True)) if profile else []
     if profile is not None:
         for pk in survey_ids:
             observation_remove(origin=f"survey:{pk}")
-        Application.objects.filter(
-            trainer=profile, status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED)
-        ).update(status=ApplicationStatus.WITHDRAWN)
+        applications_withdraw_for_trainer(trainer=profile)
     # Axes' failure records hold the name as typed, lower-cased (portal.lockout); its access log the account's username.
     names = {name for given in (user.get_username(), user.email) for name in (given, given.lower())} - {""}
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
