@@ -20,7 +20,7 @@ from benchmarks.models import Source
 from benchmarks.services import source_get_or_create
 from trainers.ingestion import ACCEPTED, COLUMNS, MAX_FILE_BYTES, IngestionError, RowResult, ingest_csv
 
-from .api.services import partner_create, partner_key_issue, partner_key_revoke, partner_update
+from .api.services import partner_create, partner_key_issue, partner_key_revoke, partner_key_update, partner_update
 from .data_rights import trainer_account_delete
 from .models import IdempotencyRecord, Partner, PartnerAPIKey, Scope
 
@@ -178,12 +178,9 @@ class PartnerAPIKeyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["name", "expiry_date"])
+            partner_key_update(key=obj, name=obj.name, expiry_date=obj.expiry_date)
             return
-        key_obj, key = partner_key_issue(partner=obj.partner, name=obj.name)
-        if obj.expiry_date:
-            key_obj.expiry_date = obj.expiry_date
-            key_obj.save(update_fields=["expiry_date"])
+        key_obj, key = partner_key_issue(partner=obj.partner, name=obj.name, expiry_date=obj.expiry_date)
         obj.pk, obj.prefix, obj.hashed_key = key_obj.pk, key_obj.prefix, key_obj.hashed_key
         self.message_user(
             request, f"API key for {obj.partner}: {key} — store it now; it is not shown again.", messages.WARNING

@@ -87,6 +87,20 @@ def membership_add(*, company: Company, user, role: str = MembershipRole.RECRUIT
     return membership
 
 
+@transaction.atomic
+def membership_remove(*, company: Company, user, by) -> bool:
+    """The owner (or staff) takes a member out of the company; the owner's own seat cannot go. Whether one was
+    removed."""
+    require_member(company=company, user=by, owner=True)
+    membership = Membership.objects.filter(company=company, user=user).first()
+    if membership is None:
+        return False
+    if membership.role == MembershipRole.OWNER:
+        raise ServiceError(f"{user} owns {company}; the owner's seat cannot be removed.", code="transition")
+    membership.delete()
+    return True
+
+
 # --- Postings ---------------------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from benchmarks.services import source_get_or_create
 from portal.models import IdempotencyRecord, Partner, PartnerAPIKey, parse_scopes
 from postings.choices import MembershipRole
 from postings.models import Company, Membership
-from postings.services import membership_add
+from postings.services import membership_add, membership_remove
 
 # Who acts when an admin command (not a person in the admin) gives a partner its company seat.
 SYSTEM = SimpleNamespace(is_staff=True, is_authenticated=False, pk=None)
@@ -75,17 +75,26 @@ def partner_update(*, partner: Partner, by=SYSTEM, **fields) -> Partner:
     partner.full_clean()
     partner.save()
     if partner.user_id and previous_company_id and previous_company_id != partner.company_id:
-        # The seat is the partner's own; postings has no service to remove a member, and none is needed elsewhere.
-        Membership.objects.filter(company_id=previous_company_id, user_id=partner.user_id).delete()
+        # The partner's seat in its former company goes with it.
+        membership_remove(company=Company.objects.get(pk=previous_company_id), user=partner.user, by=by)
     _seat(partner, by=by)
     return partner
 
 
-def partner_key_issue(*, partner: Partner, name: str = "") -> tuple[PartnerAPIKey, str]:
+def partner_key_issue(
+    *, partner: Partner, name: str = "", expiry_date: datetime.datetime | None = None
+) -> tuple[PartnerAPIKey, str]:
     """A new key for the partner. The returned key text is the only time it is seen: only its hash is kept."""
     if not partner.active:
         raise ServiceError("This partner is inactive; activate it before issuing a key.", code="transition")
-    return PartnerAPIKey.objects.create_key(partner=partner, name=(name or partner.name)[:50])
+    return PartnerAPIKey.objects.create_key(partner=partner, name=(name or partner.name)[:50], expiry_date=expiry_date)
+
+
+def partner_key_update(*, key: PartnerAPIKey, name: str, expiry_date: datetime.datetime | None) -> PartnerAPIKey:
+    """Rename a key or change when it expires; its secret and partner never change."""
+    key.name, key.expiry_date = (name or key.partner.name)[:50], expiry_date
+    key.save(update_fields=["name", "expiry_date"])
+    return key
 
 
 def partner_key_revoke(*, key: PartnerAPIKey) -> PartnerAPIKey:

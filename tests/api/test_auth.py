@@ -147,3 +147,15 @@ def test_an_expiry_is_checked_on_every_request_even_for_a_remembered_key(partner
     assert client.get(URL).status_code == 200
     monkeypatch.setattr(PartnerAPIKey, "has_expired", property(lambda key: True))
     assert client.get(URL).status_code == 401
+
+
+def test_moving_a_partner_to_another_company_takes_its_seat_out_of_the_first(partner):
+    from tests.factories import CompanyFactory, UserFactory
+
+    p, _client = partner
+    first = p.company
+    second = CompanyFactory(owner=UserFactory(username="second-owner"))
+    partner_update(partner=p, company=second)
+    assert not first.memberships.filter(user=p.user).exists()
+    assert second.memberships.filter(user=p.user).exists()
+    assert first.memberships.filter(role="owner").exists()  # the owner's seat stays

@@ -275,3 +275,18 @@ def test_applications_withdraw_for_trainer_withdraws_only_that_trainers_open_app
     assert statuses[submitted.pk] == statuses[shortlisted.pk] == ApplicationStatus.WITHDRAWN
     assert statuses[hired.pk] == ApplicationStatus.HIRED
     assert statuses[theirs.pk] == ApplicationStatus.SUBMITTED
+
+
+def test_membership_remove_takes_a_recruiter_out_but_never_the_owner():
+    from postings.services import membership_add, membership_remove
+
+    owner, recruiter = UserFactory(username="own"), UserFactory(username="rec")
+    company = CompanyFactory(owner=owner)
+    membership_add(company=company, user=recruiter, by=owner)
+    with pytest.raises(ServiceError):
+        membership_remove(company=company, user=recruiter, by=recruiter)  # only the owner may
+    assert membership_remove(company=company, user=recruiter, by=owner)
+    assert not company.memberships.filter(user=recruiter).exists()
+    with pytest.raises(ServiceError):
+        membership_remove(company=company, user=owner, by=owner)
+    assert membership_remove(company=company, user=recruiter, by=owner) is False
