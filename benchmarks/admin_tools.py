@@ -1,7 +1,8 @@
 """Admin plumbing every app's admin uses to change data through services.
 
-The admin never saves a survey, a posting or a company itself. Add and change forms call the service while they
-validate (``ServiceModelForm``), so a refusal is shown as a form error and nothing is stored; status changes are
+The admin never saves a survey, a posting or a company itself. Add and change forms try the service while they
+validate, in a transaction that is rolled back (``ServiceModelForm``), so a refusal is shown as a form error; the
+admin's ``save_model`` then calls it for real (``ServiceAdminMixin``); status changes are
 admin actions that call one service per selected object and report each refusal (``apply_to_each``); actions that
 need a reason ask for it on an intermediate page first (``ask_reason``). It lives in the bottom layer so that the
 admins of every app above can share it.
@@ -13,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -20,11 +22,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 
 class ServiceModelForm(forms.ModelForm):
-    """A model form whose only write is a service call made during validation.
+    """A model form validated by its service, which the admin's ``save_model`` then calls to write.
 
-    A refused change (``ServiceError`` or any ``ValidationError`` the service raises) becomes a form error on the
-    field it names; the service's own transaction has rolled back, so nothing is stored. ``save()`` returns the
-    object the service saved. An unchanged change form calls nothing, so "Save" never re-screens a row by itself.
+    Validation tries the service in a transaction it rolls back: a refused change (``ServiceError`` or any
+    ``ValidationError`` the service raises) becomes a form error on the field it names, and an accepted one leaves
+    nothing behind, so ``is_valid()`` writes nothing (an inline that fails afterwards stores nothing either). An
+    unchanged change form calls nothing, so "Save" never re-screens a row by itself.
     """
 
     acting_user = None  # set per request by ServiceAdminMixin.get_form
@@ -37,14 +40,26 @@ class ServiceModelForm(forms.ModelForm):
         """The submitted values of those of ``names`` that this form edits."""
         return {name: self.cleaned_data[name] for name in names if name in self.fields}
 
+    @property
+    def calls_service(self) -> bool:
+        return not self._errors and not (self.instance.pk and not self.has_changed())
+
     def _post_clean(self):
         # Replaces ModelForm's construct_instance + full_clean: the service validates the whole object.
-        if self._errors or (self.instance.pk and not self.has_changed()):
+        if not self.calls_service:
             return
         try:
-            self.instance = self.call_service(self.cleaned_data)
+            with transaction.atomic():
+                self.call_service(self.cleaned_data)
+                transaction.set_rollback(True)  # a trial: the admin's save_model makes the change
         except ValidationError as error:
             self.add_refusal(error)
+
+    def save_through_service(self):
+        """Make the change through the service (once the form and its inlines are valid); the saved object."""
+        if self.calls_service:
+            self.instance = self.call_service(self.cleaned_data)
+        return self.instance
 
     def add_refusal(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
@@ -54,12 +69,12 @@ class ServiceModelForm(forms.ModelForm):
             self.add_error(None, error)
 
     def save(self, commit=True):
-        self.save_m2m = lambda: None  # the service set many-to-many fields already
+        self.save_m2m = lambda: None  # the service sets many-to-many fields itself
         return self.instance
 
 
 class ServiceAdminMixin:
-    """A ModelAdmin whose forms are ``ServiceModelForm``s: the form has saved through the service already."""
+    """A ModelAdmin whose forms are ``ServiceModelForm``s: ``save_model`` writes through the form's service."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -67,7 +82,9 @@ class ServiceAdminMixin:
         return form
 
     def save_model(self, request, obj, form, change):
-        pass  # saved by the service during form validation
+        saved = form.save_through_service()
+        if saved is not obj:  # the admin goes on with ``obj`` (its log entry and redirect need the saved row)
+            obj.__dict__.update(saved.__dict__)
 
 
 class AuditedAdmin(SimpleHistoryAdmin):

@@ -29,6 +29,7 @@ from .services import (
     POSTING_FIELDS,
     application_submit,
     company_create,
+    company_update,
     company_verify,
     membership_add,
     posting_approve,
@@ -60,6 +61,15 @@ class CompanyAddForm(ServiceModelForm):
         )
 
 
+class CompanyChangeForm(ServiceModelForm):
+    class Meta:
+        model = Company
+        fields = ["name", "website", "description"]
+
+    def call_service(self, data):
+        return company_update(company=self.instance, by=self.acting_user, **self.service_fields(self.Meta.fields))
+
+
 class MembershipInline(admin.TabularInline):
     """The company's people, read-only here; add a member from the memberships list (it goes through
     ``membership_add``)."""
@@ -79,23 +89,19 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(AuditedAdmin):
+class CompanyAdmin(ServiceAdminMixin, AuditedAdmin):
     list_display = ["name", "slug", "verified", "posting_count", "created_at"]
     list_filter = ["verified"]
     search_fields = ["name", "slug", "website"]
     actions = ["verify"]
     verification_fields = ["verified", "verified_at", "verified_by", "created_at"]
-    # There is no company_update service: name, website and description are edited as plain, audited fields.
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(posting_total=Count("postings"))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = CompanyAddForm
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.acting_user = request.user
-        return form
+        kwargs["form"] = CompanyAddForm if obj is None else CompanyChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -110,11 +116,6 @@ class CompanyAdmin(AuditedAdmin):
 
     def get_inlines(self, request, obj):
         return [MembershipInline] if obj else []
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        # an added company was created by company_create while the form validated
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleting would take its postings out of the benchmarks without their service

@@ -49,6 +49,17 @@ def company_create(*, name: str, owner, website: str = "", description: str = ""
 
 
 @transaction.atomic
+def company_update(*, company: Company, by, **fields) -> Company:
+    """The owner (or staff) changes the company's name, website or description; its slug stays."""
+    require_member(company=company, user=by, owner=True)
+    assign_fields(company, fields, allowed={"name", "website", "description"}, noun="company")
+    company.name = (company.name or "").strip()
+    validated(company)
+    company.save()
+    return company
+
+
+@transaction.atomic
 def company_verify(*, company: Company, by) -> Company:
     company.verified = True
     company.verified_at = timezone.now()
