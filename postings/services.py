@@ -9,7 +9,6 @@ from django.utils.text import slugify
 
 from benchmarks.choices import ObservationKind, SourceKind
 from benchmarks.errors import ServiceError, assign_fields, validated, with_article
-from benchmarks.normalisation import normalise_pay
 from benchmarks.services import observation_remove, observation_upsert, source_get_or_create
 
 from .choices import ApplicationStatus, MembershipRole, PostingStatus
@@ -92,20 +91,8 @@ def membership_add(*, company: Company, user, role: str = MembershipRole.RECRUIT
 
 def _apply_posting_fields(posting: JobPosting, fields: dict) -> None:
     assign_fields(posting, fields, allowed=POSTING_FIELDS, noun="posting")
-    today = timezone.now().date()
-    common = {
-        "currency": posting.currency_id,
-        "unit": posting.unit,
-        "period": today,
-        "hours_per_week": posting.hours_per_week,
-        "minutes_per_task": posting.minutes_per_task,
-        "project_hours": posting.project_hours,
-    }
-    posting.rate_min_usd = normalise_pay(amount=posting.rate_min, amount_field="rate_min", **common).hourly_usd
-    posting.rate_max_usd = normalise_pay(amount=posting.rate_max, amount_field="rate_max", **common).hourly_usd
-    # Checked once each end is known to be a valid amount, so a zero or negative maximum is named as such.
-    if posting.rate_min > posting.rate_max:
-        raise ServiceError("The minimum rate must not be above the maximum rate.", field="rate_min")
+    low, high = posting.pay_band.normalise(at=timezone.now().date())
+    posting.rate_min_usd, posting.rate_max_usd = low.hourly_usd, high.hourly_usd
 
 
 @transaction.atomic

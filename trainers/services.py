@@ -19,7 +19,7 @@ from benchmarks.bulk import history_snapshot, insert_many
 from benchmarks.choices import ObservationKind
 from benchmarks.errors import ServiceError, assign_fields, validated, with_article
 from benchmarks.models import Source
-from benchmarks.normalisation import RateBook, normalise_pay, usd_rate
+from benchmarks.normalisation import RateBook, usd_rate
 from benchmarks.services import FenceBook, observations_sync, survey_form_source
 
 from .choices import SurveyStatus
@@ -104,17 +104,7 @@ def _apply_fields(survey: PaySurvey, fields: dict, *, rates=usd_rate) -> None:
     survey.country = country
     if not survey.domain.active:
         raise ServiceError(f"The domain {survey.domain} is no longer offered; choose another.", field="domain")
-    pay = normalise_pay(
-        amount=survey.amount,
-        currency=survey.currency_id,
-        unit=survey.unit,
-        period=survey.period,
-        hours_per_week=survey.hours_per_week,
-        minutes_per_task=survey.minutes_per_task,
-        project_hours=survey.project_hours,
-        unpaid_hours_per_week=survey.unpaid_hours_per_week,
-        rates=rates,
-    )
+    pay = survey.pay_terms.normalise(at=survey.period, rates=rates)
     survey.hourly_usd = pay.hourly_usd
     survey.effective_hourly_usd = pay.effective_hourly_usd
 
