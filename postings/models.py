@@ -168,6 +168,14 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.trainer} → {self.posting}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in ApplicationStatus.open()
+
+    @property
+    def can_be_shortlisted(self) -> bool:
+        return self.status in ApplicationStatus.shortlistable()
+
 
 class Invitation(models.Model):
     """An owner's invitation for a teammate to join the company as a recruiter.

@@ -67,7 +67,7 @@ def company_postings(*, company: Company) -> QuerySet:
             application_count=Count("applications", distinct=True),
             open_application_count=Count(
                 "applications",
-                filter=Q(applications__status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED]),
+                filter=Q(applications__status__in=ApplicationStatus.open()),
                 distinct=True,
             ),
         )

@@ -21,7 +21,6 @@ POSTING_FIELDS = (
 )  # fmt: skip
 EDITABLE_POSTING_STATUSES = (PostingStatus.DRAFT, PostingStatus.REJECTED)
 SUBMITTABLE_POSTING_STATUSES = (PostingStatus.DRAFT, PostingStatus.REJECTED)
-OPEN_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED)
 
 
 # --- Companies --------------------------------------------------------------------------------------------------
@@ -256,10 +255,10 @@ def application_submit(*, posting: JobPosting, trainer, cover_letter: str = "") 
 
 _APPLICATION_MOVES = {
     # action: (statuses it may start from, status it leads to, who may do it)
-    "shortlist": ((ApplicationStatus.SUBMITTED,), ApplicationStatus.SHORTLISTED, "company"),
-    "hire": (OPEN_APPLICATION_STATUSES, ApplicationStatus.HIRED, "company"),
-    "reject": (OPEN_APPLICATION_STATUSES, ApplicationStatus.REJECTED, "company"),
-    "withdraw": (OPEN_APPLICATION_STATUSES, ApplicationStatus.WITHDRAWN, "trainer"),
+    "shortlist": (ApplicationStatus.shortlistable(), ApplicationStatus.SHORTLISTED, "company"),
+    "hire": (ApplicationStatus.open(), ApplicationStatus.HIRED, "company"),
+    "reject": (ApplicationStatus.open(), ApplicationStatus.REJECTED, "company"),
+    "withdraw": (ApplicationStatus.open(), ApplicationStatus.WITHDRAWN, "trainer"),
 }
 
 

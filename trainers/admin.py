@@ -25,7 +25,6 @@ from .choices import SurveyStatus
 from .data_rights import trainer_account_delete
 from .models import PaySurvey, TrainerProfile
 from .services import (
-    EDITABLE_STATUSES,
     SURVEY_FIELDS,
     survey_accept_flagged,
     survey_reject,
@@ -296,7 +295,7 @@ class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        frozen = list(SURVEY_FIELDS) if obj.status not in EDITABLE_STATUSES else []
+        frozen = list(SURVEY_FIELDS) if not obj.is_editable else []
         return [*self.identity_fields, *frozen, *self.normalised_fields, *self.review_fields]
 
     def has_delete_permission(self, request, obj=None):

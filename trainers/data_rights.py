@@ -78,9 +78,9 @@ def trainer_account_delete(*, user) -> None:
     if profile is not None:
         for pk in survey_ids:
             observation_remove(origin=f"survey:{pk}")
-        Application.objects.filter(
-            trainer=profile, status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED)
-        ).update(status=ApplicationStatus.WITHDRAWN)
+        Application.objects.filter(trainer=profile, status__in=ApplicationStatus.open()).update(
+            status=ApplicationStatus.WITHDRAWN
+        )
     # Axes' failure records hold the name as typed, lower-cased (portal.lockout); its access log the account's username.
     names = {name for given in (user.get_username(), user.email) for name in (given, given.lower())} - {""}
     for model in (AccessAttempt, AccessLog, AccessFailureLog):

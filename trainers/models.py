@@ -120,6 +120,10 @@ class PaySurvey(PayTermsFields):
         return f"{self.platform} {self.domain} {self.period:%Y-%m}: {self.amount} {self.currency_id}/{self.unit}"
 
     @property
+    def is_editable(self) -> bool:
+        return self.status in SurveyStatus.editable()
+
+    @property
     def pay_terms(self) -> PayTerms:
         return self.terms_for(self.amount, unpaid_hours_per_week=self.unpaid_hours_per_week)
 

@@ -137,7 +137,7 @@ def _own_survey(profile, pk: int) -> PaySurvey:
 @require_http_methods(["GET", "POST"])
 def survey_edit(request, profile, pk: int):
     survey = _own_survey(profile, pk)
-    if survey.status not in services.EDITABLE_STATUSES:
+    if not survey.is_editable:
         messages.error(request, f"A {survey.get_status_display().lower()} survey cannot be edited.")
         return redirect("trainers:surveys")
     return _survey_form_page(request, profile, survey)
