@@ -59,6 +59,7 @@ __all__ = [
     "cell_history",
     "cells_last_updated",
     "cells_published",
+    "fewer_than_minimum",
     "present",
 ]
 
@@ -156,6 +157,11 @@ def _cents(value: float | None) -> float | None:
 WITHHELD = "withheld"
 
 
+def fewer_than_minimum() -> str:
+    """What a suppressed cell says of its contributors on every surface: "fewer than 5"."""
+    return f"fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS}"
+
+
 def _band_label(n: int) -> str:
     """The published band of a count: 12 → "10–14"."""
     low = count_band(n)
@@ -189,7 +195,7 @@ def _statistics(row: CellStats) -> dict:
             "suppressed": True,
             "tails_suppressed": True,
             "counts_withheld": False,
-            "contributors_display": f"fewer than {minimum}",
+            "contributors_display": fewer_than_minimum(),
             **dict.fromkeys(["contributors", "contributors_band", "observations", "observations_band"]),
             **dict.fromkeys(["sources", "platforms"]),
             **dict.fromkeys(["p10", "p25", "p50", "p75", "p90"]),
