@@ -138,15 +138,13 @@ class BandPosition:
         cell = self.cell
         if cell is None:
             return None
-        return {
-            "type": "percentiles",
-            "title": f"{cell.label} · {cell.kind_label}",
-            "points": cell.percentile_points,
-            "lines": [
+        return cell.percentile_chart(
+            title=f"{cell.label} · {cell.kind_label}",
+            lines=[
                 {"label": "Band minimum", "value": float(self.min_usd)},
                 {"label": "Band maximum", "value": float(self.max_usd)},
             ],
-        }
+        )
 
 
 def _domain_of(value) -> Domain | None:
