@@ -317,7 +317,8 @@ class BenchmarkPosition(_BenchmarkBase):
     )
     def get(self, request):
         q = _query(s.PositionQuerySerializer, request)
-        terms, today = q | {"currency": q["currency"].code if q.get("currency") else "USD"}, timezone.now().date()
+        terms = q | {"currency": q["currency"].code if q.get("currency") else "USD"}
+        today = timezone.now().date()
         where = {"domain": q["domain"], "tier": q["tier"], "country": q["country"], "kind": q["kind"]}
         if q.get("rate") is not None:
             hourly = call_service(PayTerms.from_data(terms, amount_field="rate").normalise, at=today).hourly_usd
