@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
 
-from .choices import ObservationKind, SkillTier, SourceKind
+from .choices import ObservationKind, PayUnit, SkillTier, SourceKind
+from .normalisation import PayTerms
 from .querysets import DomainQuerySet, ObservationQuerySet, PlatformQuerySet
 
 
@@ -48,6 +49,32 @@ class Currency(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class PayTermsFields(models.Model):
+    """The terms pay is stated on, shared by surveys and postings; each adds its amount (or band) to them."""
+
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+")
+    unit = models.CharField(max_length=10, choices=PayUnit.choices, default=PayUnit.HOUR)
+    hours_per_week = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    minutes_per_task = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    project_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def terms_for(self, amount, *, amount_field: str = "amount", unpaid_hours_per_week=None) -> PayTerms:
+        """``amount`` (one of this row's amounts, stored in ``amount_field``) on this row's terms."""
+        return PayTerms(
+            amount=amount,
+            currency=self.currency_id,
+            unit=self.unit,
+            hours_per_week=self.hours_per_week,
+            minutes_per_task=self.minutes_per_task,
+            project_hours=self.project_hours,
+            unpaid_hours_per_week=unpaid_hours_per_week,
+            amount_field=amount_field,
+        )
 
 
 class ExchangeRate(models.Model):

@@ -5,6 +5,8 @@
 
 Hours a unit: hour 1; task minutes_per_task / 60; day 8, or hours_per_week / 5 when the week is given;
 week hours_per_week (default 40); month week × 52 / 12; year week × 52; project project_hours.
+
+Surveys, postings, forms, the API and the import hand their pay over as one ``PayTerms`` (a band as a ``PayBand``).
 """
 
 import datetime
@@ -30,6 +32,11 @@ SMALLEST_NUMBER = Decimal("0.01")
 LARGEST_AMOUNT = Decimal("999999999999.99")
 LARGEST_MINUTES_PER_TASK = Decimal("99999.99")
 LARGEST_PROJECT_HOURS = Decimal("999999.99")
+# The terms of pay besides amount, currency and unit, each optional (see PayTerms).
+TERMS_FIELDS = ("hours_per_week", "minutes_per_task", "project_hours", "unpaid_hours_per_week")
+BAND_ORDER_MESSAGE = "The minimum rate must not be above the maximum rate."
+# A number as a form, a query, a file or a model gives it.
+Typed = Decimal | int | float | str | None
 
 
 # How every number typed into a form or filed in a row is written: ASCII digits with at most one decimal point, spaces
@@ -164,6 +171,13 @@ def effective_rate(hourly_usd: Decimal, *, hours_per_week=None, unpaid_hours_per
     return (hourly_usd * paid / (paid + unpaid)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 
+def _amount(amount, field: str) -> Decimal:
+    value = _positive(amount, field, "the amount")
+    if value is None:
+        raise ServiceError("Enter the amount you are paid.", field=field)
+    return value
+
+
 def normalise_pay(
     *,
     amount,
@@ -181,9 +195,7 @@ def normalise_pay(
 
     ``rates`` looks up US dollars per unit of a currency at a date (a ``RateBook`` for batches).
     """
-    value = _positive(amount, amount_field, "the amount")
-    if value is None:
-        raise ServiceError("Enter the amount you are paid.", field=amount_field)
+    value = _amount(amount, amount_field)
     rate = rates(currency, period)
     hours = hours_per_unit(
         unit, hours_per_week=hours_per_week, minutes_per_task=minutes_per_task, project_hours=project_hours
@@ -197,3 +209,84 @@ def normalise_pay(
         )
     effective = effective_rate(hourly, hours_per_week=hours_per_week, unpaid_hours_per_week=unpaid_hours_per_week)
     return NormalisedPay(hourly_usd=hourly, effective_hourly_usd=effective, usd_rate=rate)
+
+
+@dataclass(frozen=True)
+class PayTerms:
+    """An amount of pay and the terms it is paid on: what every surface hands to the normalisation.
+
+    Values are as typed (text, numbers or ``Decimal``); ``normalise`` checks them and refuses with a message naming
+    the field. ``amount_field`` is the field the amount was typed into ("rate_min", "band_max", ...).
+    """
+
+    amount: Typed
+    currency: str
+    unit: str
+    hours_per_week: Typed = None
+    minutes_per_task: Typed = None
+    project_hours: Typed = None
+    unpaid_hours_per_week: Typed = None
+    amount_field: str = "amount"
+
+    @classmethod
+    def from_data(cls, data, *, amount_field: str = "amount") -> "PayTerms":
+        """The terms as a form, a query or a model's values give them: an empty optional term is None, and currency
+        and unit default to USD an hour."""
+        get = data.get
+        return cls(
+            amount=get(amount_field),
+            currency=str(get("currency") or "USD"),
+            unit=get("unit") or PayUnit.HOUR,
+            amount_field=amount_field,
+            **{name: None if get(name) in (None, "") else get(name) for name in TERMS_FIELDS},
+        )
+
+    def normalise(
+        self, *, at: datetime.date, rates: Callable[[str, datetime.date], Decimal] = usd_rate
+    ) -> NormalisedPay:
+        """US dollars an hour (and the effective rate) at the pay period ``at``: see ``normalise_pay``."""
+        return normalise_pay(
+            amount=self.amount,
+            currency=self.currency,
+            unit=self.unit,
+            period=at,
+            hours_per_week=self.hours_per_week,
+            minutes_per_task=self.minutes_per_task,
+            project_hours=self.project_hours,
+            unpaid_hours_per_week=self.unpaid_hours_per_week,
+            amount_field=self.amount_field,
+            rates=rates,
+        )
+
+    def amount_value(self) -> Decimal:
+        """The amount as a number, refused as ``normalise`` refuses it."""
+        return _amount(self.amount, self.amount_field)
+
+
+@dataclass(frozen=True)
+class PayBand:
+    """A rate band: two amounts on the same terms, the minimum not above the maximum (the one home of that rule)."""
+
+    low: PayTerms
+    high: PayTerms
+
+    @classmethod
+    def from_data(cls, data, *, low_field: str = "rate_min", high_field: str = "rate_max") -> "PayBand":
+        return cls(PayTerms.from_data(data, amount_field=low_field), PayTerms.from_data(data, amount_field=high_field))
+
+    @property
+    def ends(self) -> tuple[PayTerms, PayTerms]:
+        return self.low, self.high
+
+    def check_order(self) -> None:
+        """Refuse a minimum above the maximum, naming the minimum's field; call it once both amounts are valid."""
+        if self.low.amount_value() > self.high.amount_value():
+            raise ServiceError(BAND_ORDER_MESSAGE, field=self.low.amount_field)
+
+    def normalise(
+        self, *, at: datetime.date, rates: Callable[[str, datetime.date], Decimal] = usd_rate
+    ) -> tuple[NormalisedPay, NormalisedPay]:
+        """Both ends normalised (the minimum's refusal first), then their order checked."""
+        low, high = self.low.normalise(at=at, rates=rates), self.high.normalise(at=at, rates=rates)
+        self.check_order()
+        return low, high

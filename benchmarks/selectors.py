@@ -59,6 +59,7 @@ __all__ = [
     "cell_history",
     "cells_last_updated",
     "cells_published",
+    "fewer_than_minimum",
     "present",
 ]
 
@@ -105,6 +106,20 @@ class PublishedCell:
         """The published (percentile, US$ an hour) pairs, lowest first; empty when suppressed."""
         points = [(10, self.p10), (25, self.p25), (50, self.p50), (75, self.p75), (90, self.p90)]
         return [(rank, value) for rank, value in points if value is not None]
+
+    def percentile_chart(self, *, title: str | None = None, lines: list | None = None) -> dict | None:
+        """Chart data for the published percentiles (drawn by static/js/portal.js); None when suppressed.
+
+        ``lines`` mark values on the chart: ``{"label": ..., "value": US$ an hour}``.
+        """
+        if self.suppressed:
+            return None
+        return {
+            "type": "percentiles",
+            "title": self.label if title is None else title,
+            "points": self.percentile_points,
+            "lines": lines or [],
+        }
 
     def as_dict(self) -> dict:
         # The fields are plain values, so a shallow copy will do; dataclasses.asdict deep-copies each one.
@@ -156,6 +171,11 @@ def _cents(value: float | None) -> float | None:
 WITHHELD = "withheld"
 
 
+def fewer_than_minimum() -> str:
+    """What a suppressed cell says of its contributors on every surface: "fewer than 5"."""
+    return f"fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS}"
+
+
 def _band_label(n: int) -> str:
     """The published band of a count: 12 → "10–14"."""
     low = count_band(n)
@@ -189,7 +209,7 @@ def _statistics(row: CellStats) -> dict:
             "suppressed": True,
             "tails_suppressed": True,
             "counts_withheld": False,
-            "contributors_display": f"fewer than {minimum}",
+            "contributors_display": fewer_than_minimum(),
             **dict.fromkeys(["contributors", "contributors_band", "observations", "observations_band"]),
             **dict.fromkeys(["sources", "platforms"]),
             **dict.fromkeys(["p10", "p25", "p50", "p75", "p90"]),

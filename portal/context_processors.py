@@ -6,4 +6,5 @@ def site(request):
     return {
         "SITE_NAME": "Trainer Pay Portal",
         "MIN_CONTRIBUTORS": settings.BENCHMARK_MIN_CONTRIBUTORS,
+        "MIN_CONTRIBUTORS_TAILS": settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS,
     }

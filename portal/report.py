@@ -12,7 +12,7 @@ from django.utils import timezone
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import Domain
 from benchmarks.privacy import COUNT_BAND
-from benchmarks.selectors import ALL, PublishedCell, cell_get, cells_last_updated, cells_published
+from benchmarks.selectors import ALL, PublishedCell, cell_get, cells_last_updated, cells_published, fewer_than_minimum
 
 from .csvfiles import csv_text
 
@@ -35,14 +35,13 @@ CELL_FIELDS = (
 def cell_summary(cell: PublishedCell | None, *, label: str = "") -> dict:
     """A cell as the report shows it; a cell with no data at all reads as suppressed (there is nothing to show)."""
     if cell is None:
-        minimum = settings.BENCHMARK_MIN_CONTRIBUTORS
         empty = dict.fromkeys(CELL_FIELDS)
         return empty | {
             "label": label,
             "suppressed": True,
             "tails_suppressed": True,
             "counts_withheld": False,
-            "contributors_display": f"fewer than {minimum}",
+            "contributors_display": fewer_than_minimum(),
         }
     return {name: getattr(cell, name) for name in CELL_FIELDS}
 

@@ -39,13 +39,6 @@ def dashboard(request):
     return render(request, "portal/dashboard.html")
 
 
-def percentile_chart(cell, *, title: str, lines: list | None = None) -> dict | None:
-    """Chart data for a cell's published percentiles (drawn by static/js/portal.js); None when suppressed."""
-    if cell is None or cell.suppressed:
-        return None
-    return {"type": "percentiles", "title": title, "points": cell.percentile_points, "lines": lines or []}
-
-
 def trend_chart(points) -> dict | None:
     """Chart data for a cell's monthly history: p25, median and p75; suppressed months are gaps."""
     if not any(not point.suppressed for point in points):
@@ -68,7 +61,7 @@ def explorer(request):
         "form": form,
         "args": args,
         "cell": cell,
-        "chart": percentile_chart(cell, title=cell.label if cell else ""),
+        "chart": cell.percentile_chart() if cell else None,
         "history": history,
         "trend": trend_chart(history),
         "tiers": tiers,

@@ -7,12 +7,12 @@ They sit above both apps, so they live here; ``portal.urls`` puts them in the ``
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from benchmarks.errors import ServiceError
+from benchmarks.pages import page_of
 from postings.choices import MembershipRole
 from postings.models import Application, Company
 from postings.selectors import applications_for_trainer
@@ -26,8 +26,7 @@ APPLICATIONS_PAGE_SIZE = 25
 
 @trainer_required
 def applications(request, profile):
-    items = applications_for_trainer(trainer=profile)
-    page = Paginator(items, APPLICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, applications_for_trainer(trainer=profile), APPLICATIONS_PAGE_SIZE)
     return render(request, "portal/applications.html", {"profile": profile, "page": page})
 
 

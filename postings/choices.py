@@ -17,6 +17,15 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
+    @classmethod
+    def open(cls) -> tuple["ApplicationStatus", ...]:
+        """Not decided yet: the company may still hire or reject it, the trainer withdraw it."""
+        return (cls.SUBMITTED, cls.SHORTLISTED)
+
+    @classmethod
+    def shortlistable(cls) -> tuple["ApplicationStatus", ...]:
+        return (cls.SUBMITTED,)
+
 
 class MembershipRole(models.TextChoices):
     OWNER = "owner", "Owner"

@@ -9,7 +9,8 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from benchmarks.choices import Engagement, PayUnit, SkillTier
-from benchmarks.models import Currency, Domain
+from benchmarks.models import Domain, PayTermsFields
+from benchmarks.normalisation import PayBand
 
 from .choices import ApplicationStatus, DescriptionFormat, MembershipRole, PostingStatus
 from .querysets import ApplicationQuerySet, JobPostingQuerySet
@@ -63,7 +64,7 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} at {self.company}"
 
 
-class JobPosting(models.Model):
+class JobPosting(PayTermsFields):
     """An AI-trainer job with a rate band, moderated before it is published.
 
     draft → in_review → published → closed | expired, or in_review → rejected (with a reason the company sees);
@@ -82,13 +83,9 @@ class JobPosting(models.Model):
     languages = models.CharField(max_length=200, blank=True, help_text="Comma-separated, e.g. English, Spanish.")
     country = CountryField(blank=True, help_text="Leave empty for a job open worldwide.")
     engagement = models.CharField(max_length=20, choices=Engagement.choices, default=Engagement.FREELANCE)
-    hours_per_week = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     rate_min = models.DecimalField(max_digits=14, decimal_places=2)
     rate_max = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+")
-    unit = models.CharField(max_length=10, choices=PayUnit.choices, default=PayUnit.HOUR)
-    minutes_per_task = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
-    project_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # currency, unit, hours_per_week, minutes_per_task and project_hours: from PayTermsFields
     rate_min_usd = models.DecimalField(max_digits=12, decimal_places=4, editable=False)
     rate_max_usd = models.DecimalField(max_digits=12, decimal_places=4, editable=False)
     apply_url = models.URLField(blank=True, help_text="Leave empty to receive applications on the portal.")
@@ -138,6 +135,13 @@ class JobPosting(models.Model):
         return f"posting:{self.pk}"
 
     @property
+    def pay_band(self) -> PayBand:
+        return PayBand(
+            self.terms_for(self.rate_min, amount_field="rate_min"),
+            self.terms_for(self.rate_max, amount_field="rate_max"),
+        )
+
+    @property
     def rate_mid_usd(self) -> Decimal:
         return (self.rate_min_usd + self.rate_max_usd) / 2
 
@@ -163,6 +167,14 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainer} → {self.posting}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ApplicationStatus.open()
+
+    @property
+    def can_be_shortlisted(self) -> bool:
+        return self.status in ApplicationStatus.shortlistable()
 
 
 class Invitation(models.Model):

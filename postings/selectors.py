@@ -9,7 +9,7 @@ from django.utils import timezone
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.errors import ServiceError
 from benchmarks.models import Domain
-from benchmarks.normalisation import normalise_pay
+from benchmarks.normalisation import PayBand
 from benchmarks.positioning import Position, position_rate
 from benchmarks.selectors import PublishedCell
 
@@ -67,7 +67,7 @@ def company_postings(*, company: Company) -> QuerySet:
             application_count=Count("applications", distinct=True),
             open_application_count=Count(
                 "applications",
-                filter=Q(applications__status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED]),
+                filter=Q(applications__status__in=ApplicationStatus.open()),
                 distinct=True,
             ),
         )
@@ -147,15 +147,13 @@ class BandPosition:
         cell = self.cell
         if cell is None:
             return None
-        return {
-            "type": "percentiles",
-            "title": f"{cell.label} · {cell.kind_label}",
-            "points": cell.percentile_points,
-            "lines": [
+        return cell.percentile_chart(
+            title=f"{cell.label} · {cell.kind_label}",
+            lines=[
                 {"label": "Band minimum", "value": float(self.min_usd)},
                 {"label": "Band maximum", "value": float(self.max_usd)},
             ],
-        }
+        )
 
 
 def _domain_of(value) -> Domain | None:
@@ -179,17 +177,18 @@ def band_position(data) -> BandPosition:
         if get(name) in (None, ""):
             result.errors[name] = f"Enter {what}."
     if not result.errors:
-        common = {name: get(name) or None for name in ("hours_per_week", "minutes_per_task", "project_hours")}
-        common |= {"currency": str(get("currency") or "USD"), "unit": get("unit") or "hour"}
-        for name in ("rate_min", "rate_max"):
+        # Each end on its own, so that the preview names every field to fix; then the band rule.
+        band, today = PayBand.from_data(data), timezone.now().date()
+        for name, terms in (("min_usd", band.low), ("max_usd", band.high)):
             try:
-                pay = normalise_pay(amount=get(name), amount_field=name, period=timezone.now().date(), **common)
+                setattr(result, name, terms.normalise(at=today).hourly_usd)
             except ServiceError as error:
-                result.errors.setdefault(error.field or name, error.text)
-            else:
-                setattr(result, name.replace("rate_", "") + "_usd", pay.hourly_usd)
-    if result.min_usd is not None and result.max_usd is not None and result.min_usd > result.max_usd:
-        result.errors["rate_min"] = "The minimum rate must not be above the maximum rate."
+                result.errors.setdefault(error.field or terms.amount_field, error.text)
+        if not result.errors:
+            try:
+                band.check_order()
+            except ServiceError as error:
+                result.errors[error.field] = error.text
     domain, tier = _domain_of(get("domain")), get("tier") or ""
     if domain is None and get("domain") not in (None, ""):
         result.errors["domain"] = "Choose one of the listed domains."

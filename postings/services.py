@@ -9,7 +9,6 @@ from django.utils.text import slugify
 
 from benchmarks.choices import ObservationKind, SourceKind
 from benchmarks.errors import ServiceError, assign_fields, validated, with_article
-from benchmarks.normalisation import normalise_pay
 from benchmarks.services import observation_remove, observation_upsert, source_get_or_create
 
 from .choices import ApplicationStatus, MembershipRole, PostingStatus
@@ -22,7 +21,6 @@ POSTING_FIELDS = (
 )  # fmt: skip
 EDITABLE_POSTING_STATUSES = (PostingStatus.DRAFT, PostingStatus.REJECTED)
 SUBMITTABLE_POSTING_STATUSES = (PostingStatus.DRAFT, PostingStatus.REJECTED)
-OPEN_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED)
 
 
 # --- Companies --------------------------------------------------------------------------------------------------
@@ -117,20 +115,8 @@ def membership_remove(*, company: Company, user, by) -> bool:
 
 def _apply_posting_fields(posting: JobPosting, fields: dict) -> None:
     assign_fields(posting, fields, allowed=POSTING_FIELDS, noun="posting")
-    today = timezone.now().date()
-    common = {
-        "currency": posting.currency_id,
-        "unit": posting.unit,
-        "period": today,
-        "hours_per_week": posting.hours_per_week,
-        "minutes_per_task": posting.minutes_per_task,
-        "project_hours": posting.project_hours,
-    }
-    posting.rate_min_usd = normalise_pay(amount=posting.rate_min, amount_field="rate_min", **common).hourly_usd
-    posting.rate_max_usd = normalise_pay(amount=posting.rate_max, amount_field="rate_max", **common).hourly_usd
-    # Checked once each end is known to be a valid amount, so a zero or negative maximum is named as such.
-    if posting.rate_min > posting.rate_max:
-        raise ServiceError("The minimum rate must not be above the maximum rate.", field="rate_min")
+    low, high = posting.pay_band.normalise(at=timezone.now().date())
+    posting.rate_min_usd, posting.rate_max_usd = low.hourly_usd, high.hourly_usd
 
 
 @transaction.atomic
@@ -294,10 +280,10 @@ def application_submit(*, posting: JobPosting, trainer, cover_letter: str = "") 
 
 _APPLICATION_MOVES = {
     # action: (statuses it may start from, status it leads to, who may do it)
-    "shortlist": ((ApplicationStatus.SUBMITTED,), ApplicationStatus.SHORTLISTED, "company"),
-    "hire": (OPEN_APPLICATION_STATUSES, ApplicationStatus.HIRED, "company"),
-    "reject": (OPEN_APPLICATION_STATUSES, ApplicationStatus.REJECTED, "company"),
-    "withdraw": (OPEN_APPLICATION_STATUSES, ApplicationStatus.WITHDRAWN, "trainer"),
+    "shortlist": (ApplicationStatus.shortlistable(), ApplicationStatus.SHORTLISTED, "company"),
+    "hire": (ApplicationStatus.open(), ApplicationStatus.HIRED, "company"),
+    "reject": (ApplicationStatus.open(), ApplicationStatus.REJECTED, "company"),
+    "withdraw": (ApplicationStatus.open(), ApplicationStatus.WITHDRAWN, "trainer"),
 }
 
 
@@ -345,7 +331,7 @@ def application_withdraw(*, application: Application, by) -> Application:
 def applications_withdraw_for_trainer(*, trainer) -> int:
     """Withdraw each of a trainer's open applications, as the trainer (their account is being erased); how many."""
     open_applications = list(
-        Application.objects.filter(trainer=trainer, status__in=OPEN_APPLICATION_STATUSES).order_by("pk")
+        Application.objects.filter(trainer=trainer, status__in=ApplicationStatus.open()).order_by("pk")
     )
     for application in open_applications:
         application_withdraw(application=application, by=trainer.user)

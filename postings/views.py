@@ -5,7 +5,6 @@ import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benchmarks.errors import ServiceError
+from benchmarks.pages import labelled, page_of
 from trainers.models import TrainerProfile
 
 from . import invitations, selectors, services
@@ -38,10 +38,6 @@ def render_description(posting: JobPosting) -> str:
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
 
 
-def _page(request, items, per_page: int):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
 def _query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -55,7 +51,7 @@ def board(request):
     """Published postings with the shared filters; an htmx request gets just the results fragment."""
     filterset, postings = selectors.board_postings(params=request.GET)
     _name_empty_choices(filterset.form)
-    page = _page(request, postings, BOARD_PAGE_SIZE)
+    page = page_of(request, postings, BOARD_PAGE_SIZE)
     context = {"filterset": filterset, "page": page, "query": _query_without_page(request)}
     fragment = request.htmx and not request.htmx.history_restore_request
     response = render(request, "postings/_board_results.html" if fragment else "postings/board.html", context)
@@ -188,21 +184,11 @@ def _posting_form_page(request, company: Company, posting: JobPosting | None):
             return redirect("postings:manage", slug=company.slug, pk=saved.pk)
     preview = None
     if request.method == "POST":
-        preview = _labelled(band_position(form.data))
+        preview = labelled(band_position(form.data), PostingForm)
     elif posting is not None:
-        preview = _labelled(band_position(_posting_as_data(posting)))
+        preview = labelled(band_position(_posting_as_data(posting)), PostingForm)
     context = {"company": company, "form": form, "posting": posting, "preview": preview}
     return render(request, "postings/company/posting_form.html", context)
-
-
-def _labelled(preview):
-    """Name each preview error after its form field, so the message says which field to fix."""
-    fields = PostingForm.base_fields
-    preview.error_items = [
-        (name, f"{fields[name].label if name in fields else name}: {message}")
-        for name, message in preview.errors.items()
-    ]
-    return preview
 
 
 def _posting_as_data(posting: JobPosting) -> dict:
@@ -243,7 +229,7 @@ def posting_preview(request, slug: str):
     """The live positioning preview: the band normalised to USD an hour and placed in its market cell."""
     company = _company(request, slug)
     data = request.POST if request.method == "POST" else request.GET
-    preview = _labelled(band_position(data))
+    preview = labelled(band_position(data), PostingForm)
     return render(request, "postings/company/_preview.html", {"company": company, "preview": preview})
 
 
@@ -295,7 +281,7 @@ def posting_close(request, slug: str, pk: int):
 def applicants(request, slug: str, pk: int):
     company = _company(request, slug)
     posting = _posting(company, pk)
-    page = _page(request, selectors.posting_applicants(posting=posting), APPLICANTS_PAGE_SIZE)
+    page = page_of(request, selectors.posting_applicants(posting=posting), APPLICANTS_PAGE_SIZE)
     context = {"company": company, "posting": posting, "page": page, "statuses": ApplicationStatus}
     return render(request, "postings/company/applicants.html", context)
 

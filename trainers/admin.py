@@ -20,7 +20,6 @@ from benchmarks.forms import number_field_classes
 from .choices import SurveyStatus
 from .models import PaySurvey, TrainerProfile
 from .services import (
-    EDITABLE_STATUSES,
     SURVEY_FIELDS,
     survey_accept_flagged,
     survey_reject,
@@ -137,7 +136,7 @@ class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        frozen = list(SURVEY_FIELDS) if obj.status not in EDITABLE_STATUSES else []
+        frozen = list(SURVEY_FIELDS) if not obj.is_editable else []
         return [*self.identity_fields, *frozen, *self.normalised_fields, *self.review_fields]
 
     def has_delete_permission(self, request, obj=None):

@@ -7,6 +7,11 @@ class SurveyStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
+    @classmethod
+    def editable(cls) -> tuple["SurveyStatus", ...]:
+        """A survey in these counts (or awaits review): its trainer may still edit or withdraw it."""
+        return (cls.ACCEPTED, cls.FLAGGED)
+
 
 class Verification(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"

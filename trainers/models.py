@@ -9,7 +9,8 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
-from benchmarks.models import Currency, Domain, Platform, Source
+from benchmarks.models import Domain, PayTermsFields, Platform, Source
+from benchmarks.normalisation import PayTerms
 
 from .choices import SurveyStatus, Verification
 from .querysets import PaySurveyQuerySet
@@ -36,7 +37,7 @@ class TrainerProfile(models.Model):
         return self.display_name
 
 
-class PaySurvey(models.Model):
+class PaySurvey(PayTermsFields):
     """What one platform actually paid one trainer for one month of work.
 
     A survey filed on the portal belongs to a trainer; a row imported or pushed by a partner has no trainer and is
@@ -54,11 +55,7 @@ class PaySurvey(models.Model):
     task_type = models.CharField(max_length=20, choices=TaskType.choices, default=TaskType.OTHER)
     engagement = models.CharField(max_length=20, choices=Engagement.choices, default=Engagement.FREELANCE)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+")
-    unit = models.CharField(max_length=10, choices=PayUnit.choices, default=PayUnit.HOUR)
-    hours_per_week = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    minutes_per_task = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
-    project_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # currency, unit, hours_per_week, minutes_per_task and project_hours: from PayTermsFields
     unpaid_hours_per_week = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     hourly_usd = models.DecimalField(max_digits=12, decimal_places=4, editable=False)
     effective_hourly_usd = models.DecimalField(max_digits=12, decimal_places=4, editable=False)
@@ -121,6 +118,14 @@ class PaySurvey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} {self.domain} {self.period:%Y-%m}: {self.amount} {self.currency_id}/{self.unit}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in SurveyStatus.editable()
+
+    @property
+    def pay_terms(self) -> PayTerms:
+        return self.terms_for(self.amount, unpaid_hours_per_week=self.unpaid_hours_per_week)
 
     @property
     def origin(self) -> str:

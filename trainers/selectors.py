@@ -9,7 +9,7 @@ from django.utils import timezone
 from benchmarks.choices import SkillTier
 from benchmarks.errors import ServiceError
 from benchmarks.models import Domain
-from benchmarks.normalisation import normalise_pay
+from benchmarks.normalisation import PayTerms
 from benchmarks.positioning import Position, percentile_rank, position_rate
 
 from .choices import SurveyStatus
@@ -90,14 +90,7 @@ def pay_preview(data) -> PayPreview:
         return result
     period = timezone.now().date()
     try:
-        pay = normalise_pay(
-            amount=get("amount"),
-            currency=str(get("currency") or "USD"),
-            unit=get("unit") or "hour",
-            period=period,
-            **{name: get(name) or None for name in ("hours_per_week", "minutes_per_task", "project_hours")},
-            unpaid_hours_per_week=get("unpaid_hours_per_week") or None,
-        )
+        pay = PayTerms.from_data(data).normalise(at=period)
     except ServiceError as error:
         result.errors[error.field or "amount"] = error.text
         return result

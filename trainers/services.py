@@ -19,7 +19,7 @@ from benchmarks.bulk import history_snapshot, insert_many
 from benchmarks.choices import ObservationKind
 from benchmarks.errors import ServiceError, assign_fields, validated, with_article
 from benchmarks.models import Source
-from benchmarks.normalisation import RateBook, normalise_pay, usd_rate
+from benchmarks.normalisation import RateBook, usd_rate
 from benchmarks.services import FenceBook, observations_sync, survey_form_source
 
 from .choices import SurveyStatus
@@ -32,7 +32,6 @@ SURVEY_FIELDS = (
     "period", "platform", "domain", "tier", "country", "task_type", "engagement", "amount", "currency", "unit",
     "hours_per_week", "minutes_per_task", "project_hours", "unpaid_hours_per_week",
 )  # fmt: skip
-EDITABLE_STATUSES = (SurveyStatus.ACCEPTED, SurveyStatus.FLAGGED)
 # What filing a survey may change on a stored one (a bulk update writes exactly these columns).
 FILED_FIELDS = (
     *SURVEY_FIELDS, "hourly_usd", "effective_hourly_usd", "status", "status_reason", "reviewed_by", "reviewed_at",
@@ -104,17 +103,7 @@ def _apply_fields(survey: PaySurvey, fields: dict, *, rates=usd_rate) -> None:
     survey.country = country
     if not survey.domain.active:
         raise ServiceError(f"The domain {survey.domain} is no longer offered; choose another.", field="domain")
-    pay = normalise_pay(
-        amount=survey.amount,
-        currency=survey.currency_id,
-        unit=survey.unit,
-        period=survey.period,
-        hours_per_week=survey.hours_per_week,
-        minutes_per_task=survey.minutes_per_task,
-        project_hours=survey.project_hours,
-        unpaid_hours_per_week=survey.unpaid_hours_per_week,
-        rates=rates,
-    )
+    pay = survey.pay_terms.normalise(at=survey.period, rates=rates)
     survey.hourly_usd = pay.hourly_usd
     survey.effective_hourly_usd = pay.effective_hourly_usd
 
@@ -131,7 +120,7 @@ def account_counts_from(trainer: TrainerProfile | None) -> datetime.datetime | N
 def _observation_change(survey: PaySurvey) -> tuple[dict | None, str | None]:
     """(observation values to upsert, origin to remove): an accepted or flagged survey has one observation (a flagged
     one is left out of the cells but counts for the outlier fences); a rejected or withdrawn one has none."""
-    if survey.status not in EDITABLE_STATUSES:
+    if not survey.is_editable:
         return None, survey.origin
     values = {
         "origin": survey.origin,
@@ -340,7 +329,7 @@ def _submit_many(
 def survey_update(*, survey: PaySurvey, **fields) -> PaySurvey:
     """Change a survey's answers; it is screened again and its observation follows."""
     survey = PaySurvey.objects.select_for_update().get(pk=survey.pk)
-    if survey.status not in EDITABLE_STATUSES:
+    if not survey.is_editable:
         raise ServiceError(
             f"{with_article(survey.get_status_display().lower()).capitalize()} survey cannot be edited.",
             code="transition",
@@ -372,7 +361,7 @@ def _transition(survey: PaySurvey, *, allowed: tuple, to: str, verb: str, review
 @transaction.atomic
 def survey_withdraw(*, survey: PaySurvey) -> PaySurvey:
     """The trainer takes a survey back: it leaves the benchmarks."""
-    return _transition(survey, allowed=EDITABLE_STATUSES, to=SurveyStatus.WITHDRAWN, verb="withdrawn")
+    return _transition(survey, allowed=SurveyStatus.editable(), to=SurveyStatus.WITHDRAWN, verb="withdrawn")
 
 
 @transaction.atomic
@@ -390,7 +379,12 @@ def survey_reject(*, survey: PaySurvey, reviewer, reason: str) -> PaySurvey:
     if not reason:
         raise ServiceError("Give the reason the survey is rejected; the trainer sees it.", field="reason")
     return _transition(
-        survey, allowed=EDITABLE_STATUSES, to=SurveyStatus.REJECTED, verb="rejected", reviewer=reviewer, reason=reason
+        survey,
+        allowed=SurveyStatus.editable(),
+        to=SurveyStatus.REJECTED,
+        verb="rejected",
+        reviewer=reviewer,
+        reason=reason,
     )
 
 
@@ -424,7 +418,7 @@ def trainer_standing_refresh(*, user) -> int:
     surveys = list(
         PaySurvey.objects.select_for_update()
         .select_related("trainer__user", "domain", "source", "platform")
-        .filter(trainer__user=user, status__in=EDITABLE_STATUSES)
+        .filter(trainer__user=user, status__in=SurveyStatus.editable())
     )
     _sync_observations(surveys)
     return len(surveys)

@@ -7,12 +7,12 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benchmarks.errors import ServiceError
+from benchmarks.pages import labelled, page_of
 
 from . import selectors, services
 from .choices import SurveyStatus
@@ -37,10 +37,6 @@ def trainer_required(view):
     return wrapper
 
 
-def _page(request, items, per_page: int):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
@@ -63,7 +59,7 @@ def profile(request):
 
 @trainer_required
 def surveys(request, profile):
-    page = _page(request, selectors.surveys_for_trainer(profile=profile), SURVEYS_PAGE_SIZE)
+    page = page_of(request, selectors.surveys_for_trainer(profile=profile), SURVEYS_PAGE_SIZE)
     return render(request, "trainers/surveys.html", {"profile": profile, "page": page})
 
 
@@ -87,7 +83,7 @@ def _survey_form_page(request, profile, survey: PaySurvey | None):
     preview = selectors.pay_preview(form.data) if request.method == "POST" else None
     if survey is not None and request.method != "POST":
         preview = selectors.pay_preview(_survey_as_data(survey))
-    context = {"form": form, "survey": survey, "preview": _labelled(preview), "profile": profile}
+    context = {"form": form, "survey": survey, "preview": labelled(preview, SurveyForm), "profile": profile}
     return render(request, "trainers/survey_form.html", context)
 
 
@@ -108,16 +104,6 @@ def _survey_as_data(survey: PaySurvey) -> dict:
     return data | {"currency": survey.currency_id, "domain": survey.domain_id, "country": str(survey.country)}
 
 
-def _labelled(preview):
-    if preview is not None:
-        fields = SurveyForm.base_fields
-        preview.error_items = [
-            (name, f"{fields[name].label if name in fields else name}: {message}")
-            for name, message in preview.errors.items()
-        ]
-    return preview
-
-
 @trainer_required
 @require_http_methods(["GET", "POST"])
 def survey_create(request, profile):
@@ -135,7 +121,7 @@ def _own_survey(profile, pk: int) -> PaySurvey:
 @require_http_methods(["GET", "POST"])
 def survey_edit(request, profile, pk: int):
     survey = _own_survey(profile, pk)
-    if survey.status not in services.EDITABLE_STATUSES:
+    if not survey.is_editable:
         messages.error(request, f"A {survey.get_status_display().lower()} survey cannot be edited.")
         return redirect("trainers:surveys")
     return _survey_form_page(request, profile, survey)
@@ -159,7 +145,9 @@ def survey_withdraw(request, profile, pk: int):
 def survey_preview(request):
     """The live preview of the survey form (htmx): normalised and effective USD an hour, or per-field errors."""
     data = request.POST if request.method == "POST" else request.GET
-    return render(request, "trainers/_survey_preview.html", {"preview": _labelled(selectors.pay_preview(data))})
+    return render(
+        request, "trainers/_survey_preview.html", {"preview": labelled(selectors.pay_preview(data), SurveyForm)}
+    )
 
 
 @trainer_required

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from benchmarks.choices import PayUnit, SkillTier
 from benchmarks.freshness import cells_version, version_time
 from benchmarks.models import Currency, Domain, Platform
-from benchmarks.normalisation import normalise_pay
+from benchmarks.normalisation import PayBand, PayTerms
 from benchmarks.positioning import position_rate
 from benchmarks.selectors import cell_history, cells_published
 from portal.models import IdempotencyRecord
@@ -317,21 +317,17 @@ class BenchmarkPosition(_BenchmarkBase):
     )
     def get(self, request):
         q = _query(s.PositionQuerySerializer, request)
-        common = {
-            "currency": q["currency"].code if q.get("currency") else "USD",
-            "unit": q["unit"],
-            "period": timezone.now().date(),
-            "hours_per_week": q.get("hours_per_week"),
-            "minutes_per_task": q.get("minutes_per_task"),
-            "project_hours": q.get("project_hours"),
-        }
+        terms = q | {"currency": q["currency"].code if q.get("currency") else "USD"}
+        today = timezone.now().date()
         where = {"domain": q["domain"], "tier": q["tier"], "country": q["country"], "kind": q["kind"]}
         if q.get("rate") is not None:
-            hourly = call_service(normalise_pay, amount=q["rate"], amount_field="rate", **common).hourly_usd
+            hourly = call_service(PayTerms.from_data(terms, amount_field="rate").normalise, at=today).hourly_usd
             position, shown = position_rate(**where, rate=hourly), hourly
         else:
-            low = call_service(normalise_pay, amount=q["band_min"], amount_field="band_min", **common).hourly_usd
-            high = call_service(normalise_pay, amount=q["band_max"], amount_field="band_max", **common).hourly_usd
+            # Each end normalised, not the band rule: positioning takes the ends in either order.
+            band = PayBand.from_data(terms, low_field="band_min", high_field="band_max")
+            low = call_service(band.low.normalise, at=today).hourly_usd
+            high = call_service(band.high.normalise, at=today).hourly_usd
             position, shown = position_rate(**where, band=(low, high)), (low + high) / 2
         if position is None:
             raise exceptions.NotFound("No published benchmark for this domain yet (too few contributors).")

@@ -5,6 +5,8 @@ import datetime
 from django import template
 from django.conf import settings
 
+from benchmarks.selectors import fewer_than_minimum
+
 register = template.Library()
 
 
@@ -47,7 +49,7 @@ def contributors_phrase(cell) -> str:
         return cell.get(name) if isinstance(cell, dict) else getattr(cell, name, None)
 
     if not cell or field("suppressed"):
-        return f"fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS} contributors"
+        return f"{fewer_than_minimum()} contributors"
     if field("counts_withheld"):
         return "contributor count withheld"
     return f"{field('contributors_display')} contributors"
@@ -57,8 +59,7 @@ def contributors_phrase(cell) -> str:
 def cell_range(cell, ends: str) -> str:
     """A report cell's range between two percentiles ("p25,p75"), saying why an end is missing."""
     if not cell or cell.get("suppressed"):
-        minimum = settings.BENCHMARK_MIN_CONTRIBUTORS
-        return f"fewer than {minimum} contributors"
+        return f"{fewer_than_minimum()} contributors"
     low, high = ends.split(",")
     low_value, high_value = cell.get(low), cell.get(high)
     if low_value is not None and high_value is not None:

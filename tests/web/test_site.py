@@ -80,6 +80,12 @@ def test_tails_need_ten_contributors(client, medicine_market):
     assert "p10 and p90 are published once a cell has 10 contributors" in response.content.decode()
 
 
+def test_the_tails_threshold_shown_follows_the_setting(client, medicine_market, settings):
+    settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS = 11
+    response = client.get(EXPLORER, {"domain": "medicine", "tier": "expert", "country": "US"})
+    assert "p10 and p90 are published once a cell has 11 contributors" in response.content.decode()
+
+
 def test_the_tier_table_shows_each_tier_and_hides_suppressed_ones(client, market):
     file_surveys(3, start=50, tier=SkillTier.EXPERT)
     engine.rebuild_all()
