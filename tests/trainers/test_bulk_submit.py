@@ -13,9 +13,10 @@ from benchmarks.engine import rebuild_all
 from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, DirtyCell, Observation, Source
 from tests.factories import TrainerFactory, domain, platform, survey_fields, this_month
+from trainers.bulk import surveys_submit_many
 from trainers.choices import SurveyStatus
 from trainers.models import PaySurvey
-from trainers.services import survey_reject, survey_submit, survey_withdraw, surveys_submit_many
+from trainers.services import survey_reject, survey_submit, survey_withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +194,7 @@ def test_bulk_filing_leaves_an_audit_trail_and_marks_the_leaves_dirty():
 def test_a_key_stored_meanwhile_by_another_writer_files_the_batch_row_by_row():
     source = make_source("feed")
     rows = [("a", survey_fields()), ("b", survey_fields(amount=Decimal("-1")))]
-    with mock.patch("trainers.services.insert_many", side_effect=IntegrityError("duplicate key")):
+    with mock.patch("trainers.bulk.insert_many", side_effect=IntegrityError("duplicate key")):
         results = surveys_submit_many(source=source, rows=rows)
     assert results[0].survey.pk is not None and results[0].survey.status == SurveyStatus.ACCEPTED
     assert isinstance(results[1], ServiceError) and results[1].field == "amount"

@@ -10,9 +10,9 @@ from benchmarks.engine import screening_refresh
 from benchmarks.models import Source
 from benchmarks.services import recompute_deferred
 
+from ..bulk import surveys_lock, surveys_submit_many
 from ..choices import SurveyStatus
 from ..models import PaySurvey
-from ..services import surveys_lock, surveys_submit_many
 from .reading import check_csv, csv_rows
 from .report import ACCEPTED, BATCH_SIZE, FLAGGED, MAX_FILE_BYTES, OUTCOMES, REJECTED, RowError, RowResult, Summary
 from .rows import Vocabulary, refusal_message, row_fields, same_answers, text_of
