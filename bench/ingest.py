@@ -149,9 +149,8 @@ def worker_peaks(master_pid: int) -> float:
     """Peak resident memory (MB) of the largest gunicorn worker, from /proc."""
     peaks = []
     for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
-        for line in Path(f"/proc/{child}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
+        lines = Path(f"/proc/{child}/status").read_text().splitlines()
+        peaks.extend(int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:"))
     return max(peaks, default=0.0)
 
 

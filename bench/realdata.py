@@ -294,7 +294,7 @@ def run_order(name: str, files: list[list[dict]], *, url: str, first: bool, fold
     started = time.perf_counter()
     outcomes: dict[str, str] = {}
     for number, rows in enumerate(files, start=1):
-        path = folder / f"{name.split()[0]}-{number}.csv"
+        path = folder / f"{name.split(maxsplit=1)[0]}-{number}.csv"
         write_csv(path, rows)
         out = io.StringIO()
         call_command("import_surveys", str(path), source=source.slug, stdout=out, stderr=io.StringIO())

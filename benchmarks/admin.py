@@ -165,6 +165,9 @@ def _published(field: str, description: str):
 class CellAdminMixin:
     """Superusers see the raw numbers; other staff see what every public surface shows."""
 
+    cell_columns: list[str]
+    time_column: str
+
     def get_list_display(self, request: HttpRequest):
         if request.user.is_superuser:
             return [*self.cell_columns, *STAT_FIELDS, "counts_withheld", self.time_column]

@@ -42,7 +42,7 @@ class ServiceModelForm(forms.ModelForm):
 
     @property
     def calls_service(self) -> bool:
-        return not self._errors and not (self.instance.pk and not self.has_changed())
+        return not self.errors and not (self.instance.pk and not self.has_changed())
 
     def _post_clean(self):
         # Replaces ModelForm's construct_instance + full_clean: the service validates the whole object.
@@ -69,16 +69,19 @@ class ServiceModelForm(forms.ModelForm):
             self.add_error(None, error)
 
     def save(self, commit=True):
-        self.save_m2m = lambda: None  # the service sets many-to-many fields itself
         return self.instance
 
+    def save_m2m(self) -> None:
+        """Nothing to do: the service sets many-to-many fields itself."""
 
-class ServiceAdminMixin:
+
+class ServiceAdminMixin(admin.ModelAdmin):
     """A ModelAdmin whose forms are ``ServiceModelForm``s: ``save_model`` writes through the form's service."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.acting_user = request.user  # a fresh class per request (modelform_factory)
+        # A fresh class per request (modelform_factory); typed as any ModelForm, ours are ServiceModelForms.
+        form.acting_user = request.user  # type: ignore[attr-defined]
         return form
 
     def save_model(self, request, obj, form, change):

@@ -1,5 +1,7 @@
 """Form plumbing shared by every app's pages: forms validate and render, services decide."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +12,9 @@ from .normalisation import parse_number
 
 class ServiceErrorFormMixin:
     """Show a service's refusal on the field it names (or above the form), worded as the service worded it."""
+
+    fields: dict
+    add_error: Callable[..., None]
 
     def add_service_error(self, error: ServiceError) -> None:
         field = error.field if error.field in self.fields else None

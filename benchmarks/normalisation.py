@@ -93,15 +93,10 @@ def hours_per_unit(
     week = _positive(hours_per_week, "hours_per_week", "hours a week")
     if week is not None and week > MAX_HOURS_PER_WEEK:
         raise ServiceError("A week has at most 168 hours.", field="hours_per_week")
+    if unit in (PayUnit.TASK, PayUnit.PROJECT):
+        return _hours_of_a_piece(unit, minutes_per_task=minutes_per_task, project_hours=project_hours)
     if unit == PayUnit.HOUR:
         return Decimal(1)
-    if unit == PayUnit.TASK:
-        minutes = _positive(
-            minutes_per_task, "minutes_per_task", "the minutes one task takes", largest=LARGEST_MINUTES_PER_TASK
-        )
-        if minutes is None:
-            raise ServiceError("Pay per task needs the minutes one task takes.", field="minutes_per_task")
-        return minutes / Decimal(60)
     if unit == PayUnit.DAY:
         return week / 5 if week is not None else DEFAULT_HOURS_PER_DAY
     week = week if week is not None else DEFAULT_HOURS_PER_WEEK
@@ -111,12 +106,22 @@ def hours_per_unit(
         return week * WEEKS_PER_YEAR / MONTHS_PER_YEAR
     if unit == PayUnit.YEAR:
         return week * WEEKS_PER_YEAR
-    if unit == PayUnit.PROJECT:
-        total = _positive(project_hours, "project_hours", "the project's total hours", largest=LARGEST_PROJECT_HOURS)
-        if total is None:
-            raise ServiceError("Pay per project needs the project's total hours.", field="project_hours")
-        return total
     raise ServiceError(f"Choose a unit: {', '.join(PayUnit.values)}.", field="unit")
+
+
+def _hours_of_a_piece(unit: str, *, minutes_per_task, project_hours) -> Decimal:
+    """The hours one task or one project takes, which pay by the piece must say."""
+    if unit == PayUnit.TASK:
+        minutes = _positive(
+            minutes_per_task, "minutes_per_task", "the minutes one task takes", largest=LARGEST_MINUTES_PER_TASK
+        )
+        if minutes is None:
+            raise ServiceError("Pay per task needs the minutes one task takes.", field="minutes_per_task")
+        return minutes / Decimal(60)
+    total = _positive(project_hours, "project_hours", "the project's total hours", largest=LARGEST_PROJECT_HOURS)
+    if total is None:
+        raise ServiceError("Pay per project needs the project's total hours.", field="project_hours")
+    return total
 
 
 def usd_rate(currency_code: str, at: datetime.date) -> Decimal:

@@ -102,9 +102,10 @@ def position_rate(
     if (rate is None) == (band is None):
         raise ValueError("give either a rate or a band")
     if isinstance(domain, str):
-        domain = Domain.objects.filter(slug=domain).first()
-        if domain is None:
+        found = Domain.objects.filter(slug=domain).first()
+        if found is None:
             return None
+        domain = found
     for cell_tier, cell_country in _candidates(tier, country):
         cell = cell_get(domain=domain, tier=cell_tier, country=cell_country, kind=kind)
         if cell is None or cell.suppressed:
@@ -114,6 +115,7 @@ def position_rate(
         if rate is not None:
             rank = percentile_rank(rate, points)
             return Position(cell, level, rank.percentile, rank.beyond, None, None)
+        assert band is not None  # either a rate or a band, checked above
         low, high = sorted((Decimal(str(band[0])), Decimal(str(band[1]))))
         middle, ends = (
             percentile_rank((low + high) / 2, points),

@@ -35,10 +35,10 @@ class CellCounts:
     kind: str
     contributors: int
     observations: int
-    independent: int | None = None  # what suppression compares with the threshold; None: as many as contributors
+    independent: int = -1  # what suppression compares with the threshold; -1: as many as contributors
 
     def __post_init__(self):
-        if self.independent is None:
+        if self.independent < 0:
             object.__setattr__(self, "independent", self.contributors)
 
 
@@ -59,7 +59,7 @@ class _Box:
 
 def _parents(cell: CellCounts) -> list[tuple[tuple, str]]:
     """The parents of ``cell``, one for each dimension it has a value on: (parent's signature, that dimension)."""
-    parents = []
+    parents: list[tuple[tuple, str]] = []
     if cell.domain_id is not None:
         parents.append(((None, cell.tier, cell.country, cell.kind), "domain"))
     if cell.tier != ALL:
@@ -138,8 +138,8 @@ def withheld_count_keys(cells: Iterable[CellCounts], *, minimum: int | None = No
     cells = list(cells)
     partitions: dict[tuple, dict[str, list[CellCounts]]] = defaultdict(lambda: defaultdict(list))
     for cell in cells:
-        for parent, dimension in _parents(cell):
-            partitions[parent][dimension].append(cell)
+        for signature, dimension in _parents(cell):
+            partitions[signature][dimension].append(cell)
     withheld = set()
     for parent in cells:
         if parent.independent < minimum:

@@ -141,7 +141,7 @@ def _country_name(code: str, language: str | None) -> str:
 
 
 def _labels(row: CellStats) -> dict:
-    if row.domain_id is None:
+    if row.domain is None:
         domain, domain_name = ALL, "All domains"
     else:
         domain, domain_name = row.domain.slug, row.domain.name
@@ -228,11 +228,15 @@ def _statistics(row: CellStats) -> dict:
     }
 
 
-def present(row: CellStats) -> PublishedCell:
+def present(row: BenchmarkCell | CellHistory) -> PublishedCell:
     """The published form of a raw cell or history row (its domain should be select_related)."""
     if isinstance(row, CellHistory):
-        return HistoryPoint(**_labels(row), **_statistics(row), computed_at=row.recorded_at, month=row.month)
+        return _point(row)
     return PublishedCell(**_labels(row), **_statistics(row), computed_at=row.computed_at)
+
+
+def _point(row: CellHistory) -> HistoryPoint:
+    return HistoryPoint(**_labels(row), **_statistics(row), computed_at=row.recorded_at, month=row.month)
 
 
 def _sort_key(cell: PublishedCell, positions: dict[str, int]) -> tuple:
@@ -277,7 +281,7 @@ def cells_published(
     cells = [present(row) for row in rows]
     if not include_suppressed:
         cells = [cell for cell in cells if not cell.suppressed]
-    positions = {row.domain.slug: row.domain.position for row in rows if row.domain_id is not None}
+    positions = {row.domain.slug: row.domain.position for row in rows if row.domain is not None}
     return sorted(cells, key=lambda cell: _sort_key(cell, positions))
 
 
@@ -317,7 +321,7 @@ def cell_history(
     rows = CellHistory.objects.select_related("domain").filter(cell_key=key).order_by("-month")
     if months is not None:
         rows = rows[:months]
-    return [present(row) for row in reversed(list(rows))]
+    return [_point(row) for row in reversed(list(rows))]
 
 
 def cells_last_updated() -> datetime.datetime | None:

@@ -90,9 +90,9 @@ def platforms_resolve(texts: Iterable[str]) -> dict[str, Platform | None]:
     if aliased:
         aliases = PlatformAlias.objects.select_related("platform").filter(alias__in=aliased)
         by_alias = {alias.alias: alias.platform for alias in aliases}
-        for text in keys:
+        for text, key in keys.items():
             if found[text] is None:
-                found[text] = by_alias.get(keys[text])
+                found[text] = by_alias.get(key)
     return found
 
 
@@ -178,8 +178,10 @@ def independent_party(
     * a portal account counts from ``account`` on (when its email is verified and it is old enough; the trainers
       app decides), and not at all while ``account`` is None.
     """
-    if account is not ACCOUNT:
-        return (contributor, account) if account is not None else ("", None)
+    if isinstance(account, datetime.datetime):
+        return contributor, account
+    if account is None:
+        return "", None
     if source.kind == SourceKind.PARTNER and not source.trusted:
         return f"source:{source.pk}", None
     return contributor, None

@@ -145,7 +145,7 @@ class BandPosition:
     @property
     def chart(self) -> dict | None:
         cell = self.cell
-        if cell is None:
+        if cell is None or self.min_usd is None or self.max_usd is None:
             return None
         return cell.percentile_chart(
             title=f"{cell.label} · {cell.kind_label}",
@@ -165,6 +165,27 @@ def _domain_of(value) -> Domain | None:
     return Domain.objects.active().filter(**lookup).first()
 
 
+def _normalise_band(result: BandPosition, data) -> None:
+    """The band's ends in US dollars an hour on ``result``, or every field to fix in ``result.errors``."""
+    for name, what in (("rate_min", "the band's minimum"), ("rate_max", "the band's maximum")):
+        if data.get(name) in (None, ""):
+            result.errors[name] = f"Enter {what}."
+    if result.errors:
+        return
+    # Each end on its own, so that the preview names every field to fix; then the band rule.
+    band, today = PayBand.from_data(data), timezone.now().date()
+    for name, terms in (("min_usd", band.low), ("max_usd", band.high)):
+        try:
+            setattr(result, name, terms.normalise(at=today).hourly_usd)
+        except ServiceError as error:
+            result.errors.setdefault(error.field or terms.amount_field, error.text)
+    if not result.errors:
+        try:
+            band.check_order()
+        except ServiceError as error:
+            result.errors[error.field or "rate_min"] = error.text
+
+
 def band_position(data) -> BandPosition:
     """Normalise a band typed into the posting form (raw strings or a posting's values) and position it.
 
@@ -173,28 +194,13 @@ def band_position(data) -> BandPosition:
     """
     result = BandPosition()
     get = data.get
-    for name, what in (("rate_min", "the band's minimum"), ("rate_max", "the band's maximum")):
-        if get(name) in (None, ""):
-            result.errors[name] = f"Enter {what}."
-    if not result.errors:
-        # Each end on its own, so that the preview names every field to fix; then the band rule.
-        band, today = PayBand.from_data(data), timezone.now().date()
-        for name, terms in (("min_usd", band.low), ("max_usd", band.high)):
-            try:
-                setattr(result, name, terms.normalise(at=today).hourly_usd)
-            except ServiceError as error:
-                result.errors.setdefault(error.field or terms.amount_field, error.text)
-        if not result.errors:
-            try:
-                band.check_order()
-            except ServiceError as error:
-                result.errors[error.field] = error.text
+    _normalise_band(result, data)
     domain, tier = _domain_of(get("domain")), get("tier") or ""
     if domain is None and get("domain") not in (None, ""):
         result.errors["domain"] = "Choose one of the listed domains."
     if domain is None or tier not in SkillTier.values:
         result.needs = "Choose a domain and a skill tier to see where the band sits in the market."
-    if result.errors or result.needs:
+    if result.errors or result.needs or domain is None or result.min_usd is None or result.max_usd is None:
         return result
     country = str(get("country") or "").upper()
     band = (result.min_usd, result.max_usd)

@@ -180,7 +180,7 @@ def _sync_observation(posting: JobPosting) -> None:
         domain=posting.domain,
         tier=posting.tier,
         country=str(posting.country or ""),
-        period=posting.published_at.date(),
+        period=(posting.published_at or timezone.now()).date(),
         hourly_usd=posting.rate_mid_usd,
         source=source,
         contributor=f"company:{company.pk}",
@@ -237,7 +237,7 @@ def posting_expire(*, posting: JobPosting, now: datetime.datetime | None = None)
     """A published posting past its expiry date expires."""
     now = now or timezone.now()
     posting = _locked(posting)
-    if posting.status != PostingStatus.PUBLISHED or posting.expires_at > now:
+    if posting.status != PostingStatus.PUBLISHED or posting.expires_at is None or posting.expires_at > now:
         _refuse(posting, "expired yet")
     posting.status = PostingStatus.EXPIRED
     posting.save()

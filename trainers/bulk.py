@@ -42,7 +42,7 @@ def surveys_submit_many(
                 stored = surveys_lock(source=source, external_ids=[external_id for external_id, _ in rows])
             return _submit_many(source, rows, rates or RateBook(), fences or FenceBook(), stored)
     except IntegrityError:
-        results = []
+        results: list[SurveyOutcome | ServiceError] = []
         for external_id, fields in rows:
             try:
                 results.append(survey_submit(trainer=None, source=source, external_id=external_id, **fields))
@@ -76,8 +76,8 @@ def _submit_many(
     latest: dict[str, PaySurvey] = {}  # external id -> the newest filed version of that survey in this batch
     unkeyed: list[PaySurvey] = []
     results: list[SurveyOutcome | ServiceError] = []
-    for external_id, fields in rows:
-        fields = dict(fields)
+    for external_id, given in rows:
+        fields = dict(given)
         existing = (latest.get(external_id) or stored.get(external_id)) if external_id else None
         try:
             refuse_rejected(existing)

@@ -76,7 +76,7 @@ def _oldest_month(today: datetime.date) -> datetime.date:
     return today.replace(day=1) - relativedelta(years=MAX_SURVEY_AGE_YEARS)
 
 
-def survey_period(value: datetime.date, *, today: datetime.date | None = None) -> datetime.date:
+def survey_period(value: datetime.date | None, *, today: datetime.date | None = None) -> datetime.date:
     """The first day of the pay month, refusing months in the future or more than five years back."""
     if value is None:
         raise ServiceError("Choose the month the pay is for.", field="period")
@@ -105,7 +105,7 @@ def _apply_fields(survey: PaySurvey, fields: dict, *, rates=usd_rate) -> None:
     survey.effective_hourly_usd = pay.effective_hourly_usd
 
 
-def account_counts_from(trainer: TrainerProfile | None) -> datetime.datetime | None:
+def account_counts_from(trainer: TrainerProfile) -> datetime.datetime | None:
     """When a trainer's surveys start counting toward the suppression threshold: once the account's email is verified
     and the account is ``BENCHMARK_ACCOUNT_MIN_AGE_DAYS`` old; None while its email is unverified (never yet)."""
     user = trainer.user
@@ -133,7 +133,7 @@ def _observation_change(survey: PaySurvey) -> tuple[dict | None, str | None]:
         "flagged": survey.status == SurveyStatus.FLAGGED,
         "reviewed": survey.status == SurveyStatus.ACCEPTED and survey.reviewed_at is not None,
     }
-    if survey.trainer_id:
+    if survey.trainer is not None:
         values["account"] = account_counts_from(survey.trainer)
     return values, None
 

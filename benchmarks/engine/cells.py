@@ -27,7 +27,7 @@ independent party it counts for now ("" for none; left out: the contributor)."""
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
 """The published percentiles p10, p25, p50, p75, p90, as fractions (the array handed to percentile_cont)."""
 
-PATTERNS: tuple[tuple[bool, bool, bool], ...] = tuple(product((True, False), repeat=3))
+PATTERNS: tuple[tuple[bool, bool, bool], ...] = tuple((d, t, c) for d, t, c in product((True, False), repeat=3))
 """Which of (domain, tier, country) a cell keeps; the other dimensions are "all". Eight, as in CUBE."""
 
 
@@ -93,8 +93,8 @@ def compute_cells(rows: Iterable[Row], wanted: set[CellId] | None = None) -> dic
     parties: dict[CellId, set[str]] = defaultdict(set)
     sources: dict[CellId, set[int]] = defaultdict(set)
     platforms: dict[CellId, set[int | None]] = defaultdict(set)
-    for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id, *party in rows:
-        party = party[0] if party else contributor  # a row without its party counts for its contributor
+    for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id, *rest in rows:
+        party = rest[0] if rest else contributor  # a row without its party counts for its contributor
         value = float(hourly_usd)
         for cell in ancestors((domain_id, tier, country, kind)):
             if wanted is not None and cell not in wanted:

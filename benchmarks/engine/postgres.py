@@ -81,7 +81,10 @@ def tune_transaction() -> None:
 
 def _shape_query(pattern: tuple[bool, bool, bool], cells: list[CellId], since: datetime.date) -> tuple[str, list]:
     """One GROUP BY for the wanted cells of one shape, reading only their rows (matched through unnest arrays)."""
-    select, keys, casts, params = [], [], [], [since]
+    select: list[str] = []
+    keys: list[str] = []
+    casts: list[str] = []
+    params: list = [since]
     for index, ((column, sql_type, all_value), keep) in enumerate(zip(_COLUMNS, pattern, strict=True)):
         select.append(f"o.{column}" if keep else all_value)
         if keep:
@@ -103,7 +106,8 @@ def _shape_query(pattern: tuple[bool, bool, bool], cells: list[CellId], since: d
 def _cell_query(cell: CellId, since: datetime.date) -> tuple[str, list]:
     """A plain aggregate for one cell: no GROUP BY, so no sort of its rows before the aggregates' own sorts."""
     domain_id, tier, country, kind = cell
-    conditions, params = ["o.kind = %s"], [kind]
+    conditions: list[str] = ["o.kind = %s"]
+    params: list = [kind]
     for column, value, kept in (("domain_id", domain_id, domain_id is not None), ("tier", tier, tier != ALL),
                                 ("country", country, country != ALL)):  # fmt: skip
         if kept:

@@ -63,10 +63,11 @@ def fences_refresh(
         ],
         batch_size=2000,
     )
-    changes, leaves = {}, set()
+    changes: Changes = {}
+    leaves: set[tuple] = set()
     for pair, values in quartiles.items():
         _rescreen(pair, tukey_fences(*values), since, changes, leaves)
-    if changes and getattr(settings, "BENCHMARK_SCREENING_FOLLOWER", ""):
+    if changes and settings.BENCHMARK_SCREENING_FOLLOWER:
         import_string(settings.BENCHMARK_SCREENING_FOLLOWER)(changes)
     return len(quartiles), changes, leaves
 

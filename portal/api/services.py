@@ -2,6 +2,7 @@
 
 import datetime
 from types import SimpleNamespace
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -87,7 +88,10 @@ def partner_key_issue(
     """A new key for the partner. The returned key text is the only time it is seen: only its hash is kept."""
     if not partner.active:
         raise ServiceError("This partner is inactive; activate it before issuing a key.", code="transition")
-    return PartnerAPIKey.objects.create_key(partner=partner, name=(name or partner.name)[:50], expiry_date=expiry_date)
+    key, text = PartnerAPIKey.objects.create_key(
+        partner=partner, name=(name or partner.name)[:50], expiry_date=expiry_date
+    )
+    return cast(PartnerAPIKey, key), text  # the manager is typed for any API key model
 
 
 def partner_key_update(*, key: PartnerAPIKey, name: str, expiry_date: datetime.datetime | None) -> PartnerAPIKey:

@@ -344,8 +344,7 @@ def rows_of(drawn) -> list[tuple[int, str, str, str, int]]:
     for domain, tier, country, contributors, shared, extra in drawn:
         names = [f"shared-{i}" if i < shared else f"{domain}{tier}{country}-{i}" for i in range(contributors)]
         for i, name in enumerate(names):
-            for n in range(1 + (extra if i == 0 else 0)):
-                rows.append((domain, tier, country, name, n))
+            rows.extend((domain, tier, country, name, n) for n in range(1 + (extra if i == 0 else 0)))
     return rows
 
 

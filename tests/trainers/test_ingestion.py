@@ -18,9 +18,7 @@ MONTH = this_month().strftime("%Y-%m")
 
 
 def csv_bytes(*rows: dict, columns=COLUMNS) -> bytes:
-    lines = [",".join(columns)]
-    for values in rows:
-        lines.append(",".join(str(values.get(name, "")) for name in columns))
+    lines = [",".join(columns)] + [",".join(str(values.get(name, "")) for name in columns) for values in rows]
     return ("\n".join(lines) + "\n").encode()
 
 

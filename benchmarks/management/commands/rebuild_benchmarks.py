@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, history: bool = False, **options):
         started = time.perf_counter()
-        count = engine.rebuild_all(progress=lambda message: self.stdout.write(message))
+        count = engine.rebuild_all(progress=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Published {count} cells in {time.perf_counter() - started:.2f} s."))
         if history:
             points = engine.record_history()
