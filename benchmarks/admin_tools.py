@@ -32,7 +32,7 @@ class ServiceModelForm(forms.ModelForm):
 
     acting_user = None  # set per request by ServiceAdminMixin.get_form
 
-    def call_service(self, data: dict):
+    def make_change(self, data: dict):
         """Create or change the object through its service and return it."""
         raise NotImplementedError
 
@@ -50,7 +50,7 @@ class ServiceModelForm(forms.ModelForm):
             return
         try:
             with transaction.atomic():
-                self.call_service(self.cleaned_data)
+                self.make_change(self.cleaned_data)
                 transaction.set_rollback(True)  # a trial: the admin's save_model makes the change
         except ValidationError as error:
             self.add_refusal(error)
@@ -58,7 +58,7 @@ class ServiceModelForm(forms.ModelForm):
     def save_through_service(self):
         """Make the change through the service (once the form and its inlines are valid); the saved object."""
         if self.calls_service:
-            self.instance = self.call_service(self.cleaned_data)
+            self.instance = self.make_change(self.cleaned_data)
         return self.instance
 
     def add_refusal(self, error: ValidationError) -> None:

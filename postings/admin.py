@@ -55,7 +55,7 @@ class CompanyAddForm(ServiceModelForm):
             raise ValidationError("No user has this email; they need to sign up first.")
         return owner
 
-    def call_service(self, data):
+    def make_change(self, data):
         return company_create(
             name=data["name"], owner=data["owner_email"], website=data["website"], description=data["description"]
         )
@@ -66,7 +66,7 @@ class CompanyChangeForm(ServiceModelForm):
         model = Company
         fields = ["name", "website", "description"]
 
-    def call_service(self, data):
+    def make_change(self, data):
         return company_update(company=self.instance, by=self.acting_user, **self.service_fields(self.Meta.fields))
 
 
@@ -143,7 +143,7 @@ class MembershipForm(ServiceModelForm):
         model = Membership
         fields = ["company", "user", "role"]
 
-    def call_service(self, data):
+    def make_change(self, data):
         return membership_add(company=data["company"], user=data["user"], role=data["role"], by=self.acting_user)
 
 
@@ -173,7 +173,7 @@ class JobPostingForm(ServiceModelForm):
         fields = ["company", *POSTING_FIELDS]
         field_classes = number_field_classes(JobPosting, POSTING_FIELDS)
 
-    def call_service(self, data):
+    def make_change(self, data):
         fields = self.service_fields(POSTING_FIELDS)
         if self.instance.pk:
             return posting_update(posting=self.instance, by=self.acting_user, **fields)
@@ -259,7 +259,7 @@ class ApplicationForm(ServiceModelForm):
         model = Application
         fields = ["posting", "trainer", "cover_letter"]
 
-    def call_service(self, data):
+    def make_change(self, data):
         return application_submit(posting=data["posting"], trainer=data["trainer"], cover_letter=data["cover_letter"])
 
 

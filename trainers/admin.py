@@ -37,7 +37,7 @@ class TrainerProfileForm(ServiceModelForm):
         model = TrainerProfile
         fields = ["user", "display_name", "headline", "domains", "tier", "credentials", "languages", "country"]
 
-    def call_service(self, data):
+    def make_change(self, data):
         fields = self.service_fields(
             ["display_name", "headline", "domains", "tier", "credentials", "languages", "country"]
         )
@@ -86,7 +86,7 @@ class PaySurveyForm(ServiceModelForm):
             self.fields["source"].required = False
             self.fields["source"].help_text = "Leave empty for the portal survey form."
 
-    def call_service(self, data):
+    def make_change(self, data):
         fields = self.service_fields(SURVEY_FIELDS)
         if self.instance.pk:
             return survey_update(survey=self.instance, **fields)
