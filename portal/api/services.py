@@ -1,12 +1,15 @@
 """Write paths for partners and their keys: the admin and the create_partner_key command both go through here."""
 
 import datetime
+import hashlib
+import json
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -18,6 +21,7 @@ from portal.models import IdempotencyRecord, Partner, PartnerAPIKey, parse_scope
 from postings.choices import MembershipRole
 from postings.models import Company, Membership
 from postings.services import membership_add, membership_remove
+from trainers.ingestion import ingest_rows
 
 # Who acts when an admin command (not a person in the admin) gives a partner its company seat.
 SYSTEM = SimpleNamespace(is_staff=True, is_authenticated=False, pk=None)
@@ -118,3 +122,58 @@ def idempotency_records_prune(*, now=None) -> int:
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.API_IDEMPOTENCY_DAYS)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@dataclass(frozen=True)
+class PushAnswer:
+    """What a pushed batch is answered: the body, its status, and whether it replays an earlier answer."""
+
+    body: dict
+    status: int
+    replayed: bool = False
+
+
+def surveys_push(*, partner: Partner, key: str, body: dict, rows: list[dict]) -> PushAnswer:
+    """File a partner's pushed rows as its source's surveys, once per ``Idempotency-Key``.
+
+    The same key with the same body replays the first answer; with another body it is refused (422). Rows go through
+    ``ingest_rows``, the import's path, so each is accepted, flagged or rejected with the survey form's rules.
+    """
+    key = (key or "").strip()
+    if not key or len(key) > 255 or not key.isprintable():
+        raise ServiceError("Send an Idempotency-Key header (1–255 characters).", field="Idempotency-Key")
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
+    if record is not None:
+        return _replay(record, digest)
+    try:
+        with transaction.atomic():
+            # Created first: a concurrent request with the same key waits on this row, then replays our answer.
+            record = IdempotencyRecord.objects.create(
+                partner=partner, key=key, request_hash=digest, status_code=200, response={}
+            )
+            results: list = []
+            summary = ingest_rows(enumerate(rows), source=partner.source, on_row=results.append)
+            record.response = {
+                "summary": summary.as_dict(),
+                "rows": [
+                    {"index": r.line, "status": r.status, "reason": r.reason, "external_id": r.external_id,
+                     "unchanged": r.unchanged}
+                    for r in results
+                ],
+            }  # fmt: skip
+            record.save(update_fields=["response"])
+    except IntegrityError:
+        record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
+        if record is None:
+            raise
+        return _replay(record, digest)
+    return PushAnswer(record.response, 200)
+
+
+def _replay(record: IdempotencyRecord, digest: str) -> PushAnswer:
+    if record.request_hash != digest:
+        return PushAnswer(
+            {"detail": "This Idempotency-Key was already used with a different body; use a new key."}, 422
+        )
+    return PushAnswer(record.response, record.status_code, replayed=True)

@@ -2,10 +2,8 @@
 
 import functools
 import hashlib
-import json
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
@@ -29,13 +27,12 @@ from benchmarks.models import Currency, Domain, Platform
 from benchmarks.normalisation import PayBand, PayTerms
 from benchmarks.positioning import position_rate
 from benchmarks.selectors import cell_history, cells_published
-from portal.models import IdempotencyRecord
 from portal.report import report_figures
 from postings.choices import PostingStatus
 from postings.filters import JobPostingFilterSet
 from postings.models import Company, JobPosting
 from postings.services import posting_close, posting_create, posting_submit, posting_update
-from trainers.ingestion import COLUMNS, ingest_rows
+from trainers.ingestion import COLUMNS
 
 from . import serializers as s
 from .answers import ANSWERS
@@ -44,6 +41,7 @@ from .errors import R400, R401, R403, R404, R409, R429, call_service
 from .pagination import ListCursorPagination, PortalCursorPagination, PostingCursorPagination
 from .permissions import BenchmarksRead, PostingsAccess, SurveysWrite
 from .renderers import CSVRenderer
+from .services import surveys_push
 
 PUBLIC = "Public: no key needed (anonymous clients are throttled per IP address)."
 BENCHMARKS_AUTH = (
@@ -502,51 +500,16 @@ class SurveyBatch(APIView):
         ],
     )  # fmt: skip
     def post(self, request):
-        partner = request_partner(request)
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if not key or len(key) > 255 or not key.isprintable():
-            raise exceptions.ValidationError(
-                {"Idempotency-Key": ["Send an Idempotency-Key header (1–255 characters)."]}
-            )
         serializer = s.SurveyBatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        digest = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
-        record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
-        if record is not None:
-            return self._replay(record, digest)
-        rows = serializer.validated_data["rows"]
-        try:
-            with transaction.atomic():
-                # Created first: a concurrent request with the same key waits on this row, then replays our answer.
-                record = IdempotencyRecord.objects.create(
-                    partner=partner, key=key, request_hash=digest, status_code=200, response={}
-                )
-                results = []
-                summary = ingest_rows(enumerate(rows), source=partner.source, on_row=results.append)
-                body = {
-                    "summary": summary.as_dict(),
-                    "rows": [
-                        {"index": r.line, "status": r.status, "reason": r.reason, "external_id": r.external_id,
-                         "unchanged": r.unchanged}
-                        for r in results
-                    ],
-                }  # fmt: skip
-                record.response = body
-                record.save(update_fields=["response"])
-        except IntegrityError:
-            record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
-            if record is None:
-                raise
-            return self._replay(record, digest)
-        return Response(body, status=status.HTTP_200_OK)
-
-    @staticmethod
-    def _replay(record: IdempotencyRecord, digest: str) -> Response:
-        if record.request_hash != digest:
-            return Response(
-                {"detail": "This Idempotency-Key was already used with a different body; use a new key."},
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-            )
-        response = Response(record.response, status=record.status_code)
-        response["Idempotent-Replayed"] = "true"
+        answer = call_service(
+            surveys_push,
+            partner=request_partner(request),
+            key=request.headers.get("Idempotency-Key") or "",
+            body=request.data,
+            rows=serializer.validated_data["rows"],
+        )
+        response = Response(answer.body, status=answer.status)
+        if answer.replayed:
+            response["Idempotent-Replayed"] = "true"
         return response
