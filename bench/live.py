@@ -70,7 +70,7 @@ def main() -> None:
     from benchmarks import engine
     from benchmarks.engine.cells import ancestors
     from benchmarks.models import BenchmarkCell, Currency, Domain, Platform, cell_key
-    from benchmarks.services import source_get_or_create
+    from benchmarks.sources import source_get_or_create
     from benchmarks.tasks import recompute_dirty_cells, recompute_rollup_cells, rollup_interval
     from trainers.choices import SurveyStatus
     from trainers.services import survey_submit

@@ -270,7 +270,7 @@ def import_source():
     """The import's source, as ``import_surveys`` creates it, trusted where the model can say so."""
     from benchmarks.choices import SourceKind
     from benchmarks.models import Source
-    from benchmarks.services import source_get_or_create
+    from benchmarks.sources import source_get_or_create
 
     source = source_get_or_create(slug=SOURCE_SLUG, name=SOURCE_NAME, kind=SourceKind.IMPORT)
     if any(field.name == "trusted" for field in Source._meta.get_fields()):

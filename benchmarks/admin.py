@@ -25,7 +25,7 @@ from .models import (
     PlatformAlias,
     Source,
 )
-from .services import source_set_trusted
+from .sources import source_set_trusted
 
 logger = logging.getLogger(__name__)
 

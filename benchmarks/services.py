@@ -1,99 +1,30 @@
-"""Writes to the benchmark engine. Other apps hand in their pay data here and nowhere else."""
+"""Writes to the benchmark engine: other apps hand in their pay data here as observations and nowhere else, and the
+recompute each write asks for is queued here. Sources and platforms are in ``benchmarks.sources``, the outlier fences
+read at filing time in ``benchmarks.engine.screening``."""
 
 import datetime
 import logging
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from .bulk import insert_many
 from .choices import ObservationKind, SkillTier, SourceKind
-from .engine.cells import log_quartiles
-from .engine.screening import tukey_fences
 from .models import (
     DirtyCell,
     Domain,
     Observation,
-    OutlierFence,
     Platform,
-    PlatformAlias,
     Source,
-    normalise_alias,
 )
 
 logger = logging.getLogger(__name__)
 
 Leaf = tuple[int, str, str, str]  # (domain_id, tier, country, kind)
-
-SURVEY_FORM_SOURCE = ("portal-survey-form", "Portal survey form")
-
-
-def source_get_or_create(*, slug: str, name: str, kind: str) -> Source:
-    if kind not in SourceKind.values:
-        raise ValueError(f"unknown source kind {kind!r}")
-    source, _ = Source.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind})
-    return source
-
-
-@transaction.atomic
-def source_set_trusted(*, source: Source, trusted: bool) -> Source:
-    """An admin vouches for a partner feed (its rows count one by one toward the threshold) or takes that back.
-
-    The parties of its stored observations follow at once, and the cells they are in are recomputed.
-    """
-    source = Source.objects.select_for_update().get(pk=source.pk)
-    if source.trusted == trusted:
-        return source
-    source.trusted = trusted
-    source.save(update_fields=["trusted"])
-    rows = Observation.objects.filter(source=source, counts_from__isnull=True).exclude(party="")
-    if source.kind == SourceKind.PARTNER:
-        rows.update(party=F("contributor") if trusted else Value(f"source:{source.pk}"))
-    cells_mark_dirty(leaves=rows.values_list("domain_id", "tier", "country", "kind").distinct())
-    return source
-
-
-def survey_form_source() -> Source:
-    slug, name = SURVEY_FORM_SOURCE
-    return source_get_or_create(slug=slug, name=name, kind=SourceKind.SURVEY_FORM)
-
-
-def platforms_resolve(texts: Iterable[str]) -> dict[str, Platform | None]:
-    """The platform each free-text name or URL means, in three queries: {text: platform or None (unknown)}.
-
-    A text is matched, in this order, by its normalised form against the slugs, by itself (trimmed, any case)
-    against the names, and by its normalised form against the aliases.
-    """
-    found: dict[str, Platform | None] = dict.fromkeys(texts)
-    # No name holds a NUL byte, and PostgreSQL refuses one in a query.
-    keys = {text: key for text in found if "\x00" not in (text or "") and (key := normalise_alias(text or ""))}
-    by_slug = {p.slug: p for p in Platform.objects.filter(slug__in=set(keys.values()))}
-    for text, key in keys.items():
-        found[text] = by_slug.get(key)
-    unnamed = [text for text in keys if found[text] is None]
-    if unnamed:
-        names = Q()
-        for text in unnamed:
-            names |= Q(name__iexact=text.strip())
-        candidates = list(Platform.objects.filter(names))  # ordered by name, as .first() of each would be
-        for text in unnamed:
-            wanted = text.strip().casefold()
-            found[text] = next((p for p in candidates if p.name.casefold() == wanted), None)
-    aliased = {keys[text] for text in keys if found[text] is None}
-    if aliased:
-        aliases = PlatformAlias.objects.select_related("platform").filter(alias__in=aliased)
-        by_alias = {alias.alias: alias.platform for alias in aliases}
-        for text, key in keys.items():
-            if found[text] is None:
-                found[text] = by_alias.get(key)
-    return found
 
 
 def _leaf(obs: Observation) -> Leaf:
@@ -277,40 +208,3 @@ def observation_upsert(**values) -> Observation:
 def observation_remove(*, origin: str) -> None:
     """Remove the observation standing for ``origin``, if any, and mark its leaf dirty."""
     observations_sync(removals=[origin])
-
-
-class FenceBook:
-    """Outlier fences of every (domain, tier), read once: a batch of thousands of surveys asks one query.
-
-    Read from the quartiles the engine keeps in ``OutlierFence`` (refreshed with the all-domains cells). A pair the
-    engine has not computed yet is computed from its observations. A book kept for a long import forgets what it
-    read after ``max_age`` seconds (default: the rollup interval, the age of the engine's own fences at worst), so
-    fences computed from a growing import follow it as the engine's would.
-    """
-
-    def __init__(self, *, max_age: float | None = None):
-        self.max_age = float(getattr(settings, "BENCHMARK_ROLLUP_INTERVAL_SECONDS", 30)) if max_age is None else max_age
-        self._read_at: float | None = None
-        self._published: dict[tuple[int, str], tuple[int, float, float]] = {}
-        self._fences: dict[tuple[int, str], tuple[Decimal, Decimal] | None] = {}
-
-    def fences(self, *, domain: Domain, tier: str) -> tuple[Decimal, Decimal] | None:
-        if self._read_at is None or time.monotonic() - self._read_at > self.max_age:
-            rows = OutlierFence.objects.values_list("domain_id", "tier", "observations", "q1_log", "q3_log")
-            self._published = {(d, t): (n, q1, q3) for d, t, n, q1, q3 in rows}
-            self._fences = {}
-            self._read_at = time.monotonic()
-        key = (domain.pk, tier)
-        if key not in self._fences:
-            fence = self._published.get(key) or log_quartiles(
-                Observation.objects.in_window()
-                .filter(kind=ObservationKind.REPORTED, domain=domain, tier=tier)
-                .values_list("hourly_usd", flat=True)
-            )
-            self._fences[key] = tukey_fences(*fence)
-        return self._fences[key]
-
-    def is_outlier(self, *, domain: Domain, tier: str, hourly_usd: Decimal) -> bool:
-        """Whether a rate falls outside the fences of its (domain, tier); never, while the pair has too few data."""
-        fences = self.fences(domain=domain, tier=tier)
-        return fences is not None and not fences[0] <= hourly_usd <= fences[1]

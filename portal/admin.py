@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from benchmarks.choices import SourceKind
 from benchmarks.models import Source
-from benchmarks.services import source_get_or_create
+from benchmarks.sources import source_get_or_create
 from trainers.ingestion import ACCEPTED, COLUMNS, MAX_FILE_BYTES, IngestionError, RowResult, ingest_csv
 
 from .api.services import partner_create, partner_key_issue, partner_key_revoke, partner_key_update, partner_update

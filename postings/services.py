@@ -9,7 +9,8 @@ from django.utils.text import slugify
 
 from benchmarks.choices import ObservationKind, SourceKind
 from benchmarks.errors import ServiceError, assign_fields, validated, with_article
-from benchmarks.services import observation_remove, observation_upsert, source_get_or_create
+from benchmarks.services import observation_remove, observation_upsert
+from benchmarks.sources import source_get_or_create
 
 from .choices import ApplicationStatus, MembershipRole, PostingStatus
 from .models import Application, Company, JobPosting, Membership

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from benchmarks.bulk import history_snapshot, insert_many
+from benchmarks.engine.screening import FenceBook
 from benchmarks.errors import ServiceError
 from benchmarks.models import Source
 from benchmarks.normalisation import RateBook
-from benchmarks.services import FenceBook
 
 from .models import PaySurvey
 from .services import FILED_FIELDS, SurveyOutcome, prepare_filing, refuse_rejected, survey_submit, sync_observations

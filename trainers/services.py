@@ -14,10 +14,12 @@ from django_countries import countries
 
 from benchmarks.bulk import history_snapshot
 from benchmarks.choices import ObservationKind
+from benchmarks.engine.screening import FenceBook
 from benchmarks.errors import ServiceError, assign_fields, validated, with_article
 from benchmarks.models import Source
 from benchmarks.normalisation import usd_rate
-from benchmarks.services import FenceBook, observations_sync, survey_form_source
+from benchmarks.services import observations_sync
+from benchmarks.sources import survey_form_source
 
 from .choices import SurveyStatus
 from .models import PaySurvey, TrainerProfile

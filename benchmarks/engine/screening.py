@@ -13,6 +13,7 @@ The app that owns the screened rows (trainers: surveys) hears of every change th
 
 import datetime
 import math
+import time
 from decimal import Decimal
 from types import ModuleType
 
@@ -22,7 +23,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from ..choices import ObservationKind
-from ..models import Observation, OutlierFence
+from ..models import Domain, Observation, OutlierFence
+from .cells import log_quartiles
 
 Pair = tuple[int, str]  # (domain_id, tier)
 Quartiles = tuple[int, float, float]  # (count, q1, q3) of log(hourly_usd)
@@ -90,3 +92,40 @@ def _rescreen(pair: Pair, fences, since: datetime.date, changes: Changes, leaves
         for _pk, origin, country in found:
             changes[origin] = flag
             leaves.add((domain_id, tier, country, ObservationKind.REPORTED))
+
+
+class FenceBook:
+    """Outlier fences of every (domain, tier), read once: a batch of thousands of surveys asks one query.
+
+    Read from the quartiles the engine keeps in ``OutlierFence`` (refreshed with the all-domains cells). A pair the
+    engine has not computed yet is computed from its observations. A book kept for a long import forgets what it
+    read after ``max_age`` seconds (default: the rollup interval, the age of the engine's own fences at worst), so
+    fences computed from a growing import follow it as the engine's would.
+    """
+
+    def __init__(self, *, max_age: float | None = None):
+        self.max_age = float(getattr(settings, "BENCHMARK_ROLLUP_INTERVAL_SECONDS", 30)) if max_age is None else max_age
+        self._read_at: float | None = None
+        self._published: dict[tuple[int, str], tuple[int, float, float]] = {}
+        self._fences: dict[tuple[int, str], tuple[Decimal, Decimal] | None] = {}
+
+    def fences(self, *, domain: Domain, tier: str) -> tuple[Decimal, Decimal] | None:
+        if self._read_at is None or time.monotonic() - self._read_at > self.max_age:
+            rows = OutlierFence.objects.values_list("domain_id", "tier", "observations", "q1_log", "q3_log")
+            self._published = {(d, t): (n, q1, q3) for d, t, n, q1, q3 in rows}
+            self._fences = {}
+            self._read_at = time.monotonic()
+        key = (domain.pk, tier)
+        if key not in self._fences:
+            fence = self._published.get(key) or log_quartiles(
+                Observation.objects.in_window()
+                .filter(kind=ObservationKind.REPORTED, domain=domain, tier=tier)
+                .values_list("hourly_usd", flat=True)
+            )
+            self._fences[key] = tukey_fences(*fence)
+        return self._fences[key]
+
+    def is_outlier(self, *, domain: Domain, tier: str, hourly_usd: Decimal) -> bool:
+        """Whether a rate falls outside the fences of its (domain, tier); never, while the pair has too few data."""
+        fences = self.fences(domain=domain, tier=tier)
+        return fences is not None and not fences[0] <= hourly_usd <= fences[1]

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from benchmarks.choices import SourceKind
 from benchmarks.errors import ServiceError, assign_fields
 from benchmarks.models import Source
-from benchmarks.services import source_get_or_create
+from benchmarks.sources import source_get_or_create
 from portal.models import IdempotencyRecord, Partner, PartnerAPIKey, parse_scopes
 from postings.choices import MembershipRole
 from postings.models import Company, Membership

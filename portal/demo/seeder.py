@@ -18,7 +18,7 @@ from benchmarks.choices import PayUnit, SkillTier, SourceKind, TaskType
 from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, Domain, Platform, Source
 from benchmarks.normalisation import usd_rate
-from benchmarks.services import source_get_or_create, source_set_trusted, survey_form_source
+from benchmarks.sources import source_get_or_create, source_set_trusted, survey_form_source
 from postings import services as postings
 from postings.choices import PostingStatus
 from postings.models import Company, JobPosting

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from benchmarks import engine
 from benchmarks.models import Observation
-from benchmarks.services import source_set_trusted
+from benchmarks.sources import source_set_trusted
 from tests.factories import NewTrainerFactory, TrainerFactory, domain, survey_fields, this_month
 from trainers.services import survey_submit
 

@@ -89,7 +89,7 @@ def _clear() -> None:
 @pytest.fixture
 def source():
     from benchmarks.choices import SourceKind
-    from benchmarks.services import source_get_or_create
+    from benchmarks.sources import source_get_or_create
 
     return source_get_or_create(slug="real-file", name="A real file", kind=SourceKind.IMPORT)
 

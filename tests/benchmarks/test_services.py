@@ -9,8 +9,9 @@ from django.db import transaction
 
 from benchmarks import engine
 from benchmarks.choices import ObservationKind, SkillTier
+from benchmarks.engine.screening import FenceBook
 from benchmarks.models import DirtyCell, OutlierFence
-from benchmarks.services import FenceBook, cells_mark_dirty, observation_upsert
+from benchmarks.services import cells_mark_dirty, observation_upsert
 
 from .factories import domain_make, observation_make, source_make, this_month
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from benchmarks.services import survey_form_source
+from benchmarks.sources import survey_form_source
 from tests.factories import TrainerFactory, domain, platform, this_month, usd
 from trainers.models import PaySurvey
 

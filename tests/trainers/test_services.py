@@ -173,7 +173,7 @@ def test_survey_update_refuses_bad_input_and_changes_nothing():
 
 
 def test_partner_rows_are_matched_on_source_and_external_id():
-    from benchmarks.services import source_get_or_create
+    from benchmarks.sources import source_get_or_create
 
     source = source_get_or_create(slug="feed", name="Feed", kind="partner")
     first = survey_submit(trainer=None, source=source, external_id="r1", **survey_fields())
@@ -190,7 +190,7 @@ def test_survey_submit_converts_local_currency_at_the_pay_period():
 
 
 def test_platform_aliases_resolve_to_one_platform():
-    from benchmarks.services import platforms_resolve
+    from benchmarks.sources import platforms_resolve
 
     def platform_resolve(text):
         return platforms_resolve([text])[text]
@@ -203,7 +203,7 @@ def test_platform_aliases_resolve_to_one_platform():
 
 def test_many_platform_names_resolve_as_one_by_one_in_three_queries(django_assert_num_queries):
     from benchmarks.models import Platform, PlatformAlias
-    from benchmarks.services import platforms_resolve
+    from benchmarks.sources import platforms_resolve
 
     def platform_resolve(text):
         return platforms_resolve([text])[text]

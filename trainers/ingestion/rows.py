@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django_countries import countries
 
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
+from benchmarks.engine.screening import FenceBook
 from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, Domain, Platform
 from benchmarks.normalisation import RateBook, parse_number
-from benchmarks.services import FenceBook, platforms_resolve
+from benchmarks.sources import platforms_resolve
 
 from ..models import PaySurvey
 from .report import MAX_FIELD_CHARS, OPTIONAL_DECIMALS, RowError

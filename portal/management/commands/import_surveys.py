@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from benchmarks.choices import SourceKind
 from benchmarks.models import Source
-from benchmarks.services import source_get_or_create
+from benchmarks.sources import source_get_or_create
 from trainers.ingestion import COLUMNS, REJECTED, IngestionError, RowResult, ingest_csv
 
 PROGRESS_EVERY = 10_000
