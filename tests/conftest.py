@@ -9,10 +9,9 @@ def _media_and_cache(settings):
     cells' version, answers and verified keys (which each process also keeps in memory)."""
     from django.core.cache import cache
 
-    from portal.api.answers import ANSWERS
     from portal.api.authentication import forget_verified_keys
 
-    clears = (cache.clear, ANSWERS.clear, forget_verified_keys)
+    clears = (cache.clear, forget_verified_keys)
     for clear in clears:
         clear()
     yield
