@@ -26,10 +26,15 @@ Public API
 ----------
 ``cells_published(*, domain=None, tier=None, country=None, kind=None, include_suppressed=True) -> list[PublishedCell]``
     Cells matching the filters, ordered all-first then by domain position, tier order, country, kind. One query.
+``cells_ordered(**same filters) -> QuerySet[BenchmarkCell]``
+    The same cells raw, in the same order (annotated ``sort_key``), for a list paged in the database; each row
+    shown goes through ``present``.
 ``cell_get(*, domain=ALL, tier=ALL, country=ALL, kind="reported") -> PublishedCell | None``
     One cell, or None when it has no data at all.
 ``cell_history(*, domain=ALL, tier=ALL, country=ALL, kind="reported", months=None) -> list[HistoryPoint]``
     A cell's monthly points, oldest first (the last ``months`` of them when given), suppressed the same way.
+``cell_history_ordered(**same filters) -> QuerySet[CellHistory]``
+    The same rows raw, for a list paged in the database.
 ``cells_last_updated() -> datetime | None``
     When the newest cell was computed ("last updated" on pages and in the API).
 ``present(row: BenchmarkCell | CellHistory) -> PublishedCell | HistoryPoint``
@@ -43,7 +48,20 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Max,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast, Coalesce, Ord, Substr
 from django.utils import translation
 from django_countries import countries
 
@@ -57,7 +75,9 @@ __all__ = [
     "PublishedCell",
     "cell_get",
     "cell_history",
+    "cell_history_ordered",
     "cells_last_updated",
+    "cells_ordered",
     "cells_published",
     "fewer_than_minimum",
     "present",
@@ -239,17 +259,27 @@ def _point(row: CellHistory) -> HistoryPoint:
     return HistoryPoint(**_labels(row), **_statistics(row), computed_at=row.recorded_at, month=row.month)
 
 
-def _sort_key(cell: PublishedCell, positions: dict[str, int]) -> tuple:
-    return (
-        cell.domain != ALL,
-        positions.get(cell.domain, 0),
-        cell.domain,
-        cell.tier != ALL,
-        SKILL_TIER_ORDER.index(cell.tier) if cell.tier != ALL else -1,
-        cell.country != ALL,
-        cell.country,
-        cell.kind,
-    )
+def _rank(field: str, values: list[str]) -> Case:
+    """0 for the first value, 1 for the next, ...: an order that is not the values' alphabetical one, in SQL."""
+    return Case(*(When(**{field: value}, then=rank) for rank, value in enumerate(values)), default=len(values))
+
+
+def _letter(position: int) -> Combinable:
+    return Ord(Substr("country", position, 1)) - 64  # A = 1 ... Z = 26
+
+
+def _sort_key() -> ExpressionWrapper:
+    """The documented order as one integer, so that the database sorts and pages the cells (a cursor names the last
+    key it saw): all domains first, then by domain position (ties by id); all tiers, then tier order; all
+    countries, worldwide, then the countries by code; advertised before reported."""
+    domain = Case(When(domain__isnull=True, then=0), default=F("domain__position") + 1)
+    domain_id = Coalesce("domain_id", 0)
+    tier = _rank("tier", [ALL, *SKILL_TIER_ORDER])
+    country = Case(When(country=ALL, then=0), When(country="", then=1), default=2 + 32 * _letter(1) + _letter(2))
+    kind = _rank("kind", [ObservationKind.ADVERTISED, ObservationKind.REPORTED])
+    # Widths: domain position < 2**16, domain id < 2**16, tier < 8, country < 1024, kind < 2; 46 bits in all.
+    key = (((Cast(domain, BigIntegerField()) * 65536 + domain_id) * 8 + tier) * 1024 + country) * 2 + kind
+    return ExpressionWrapper(key, output_field=BigIntegerField())
 
 
 def _domain_filter(domain: DomainArg) -> dict:
@@ -262,15 +292,16 @@ def _domain_filter(domain: DomainArg) -> dict:
     return {"domain__slug": domain}
 
 
-def cells_published(
+def cells_ordered(
     *,
     domain: DomainArg = None,
     tier: str | None = None,
     country: str | None = None,
     kind: str | None = None,
     include_suppressed: bool = True,
-) -> list[PublishedCell]:
-    """Published cells matching the filters (``None`` = any value, ``ALL`` = the all-values cells)."""
+) -> QuerySet[BenchmarkCell]:
+    """Raw cells matching the filters (``None`` = any value, ``ALL`` = the all-values cells), in the published order
+    (``sort_key``). Present each row with ``present`` before showing it: for a paginated list."""
     rows = BenchmarkCell.objects.select_related("domain").filter(**_domain_filter(domain))
     if tier is not None:
         rows = rows.filter(tier=tier)
@@ -278,11 +309,14 @@ def cells_published(
         rows = rows.filter(country=country if country == ALL else country.upper())
     if kind is not None:
         rows = rows.filter(kind=kind)
-    cells = [present(row) for row in rows]
     if not include_suppressed:
-        cells = [cell for cell in cells if not cell.suppressed]
-    positions = {row.domain.slug: row.domain.position for row in rows if row.domain is not None}
-    return sorted(cells, key=lambda cell: _sort_key(cell, positions))
+        rows = rows.filter(independent__gte=settings.BENCHMARK_MIN_CONTRIBUTORS)  # what present() calls suppressed
+    return rows.annotate(sort_key=_sort_key()).order_by("sort_key")
+
+
+def cells_published(**filters) -> list[PublishedCell]:
+    """Published cells matching the filters of ``cells_ordered``, in its order."""
+    return [present(row) for row in cells_ordered(**filters)]
 
 
 def _key_of(domain: DomainArg, tier: str, country: str, kind: str) -> str | None:
@@ -306,22 +340,28 @@ def cell_get(
     return present(row) if row else None
 
 
-def cell_history(
+def cell_history_ordered(
     *,
     domain: DomainArg = ALL,
     tier: str = ALL,
     country: str = ALL,
     kind: str = ObservationKind.REPORTED,
     months: int | None = None,
-) -> list[HistoryPoint]:
-    """A cell's monthly history points, oldest first; only the newest ``months`` of them when given."""
+) -> QuerySet[CellHistory]:
+    """A cell's raw monthly history rows, oldest first; only the newest ``months`` of them when given. Present each
+    row with ``present`` before showing it: for a paginated list."""
     key = _key_of(domain, tier, country, kind)
-    if key is None:
-        return []
-    rows = CellHistory.objects.select_related("domain").filter(cell_key=key).order_by("-month")
+    rows = CellHistory.objects.select_related("domain").filter(cell_key=key or "").order_by("month")
     if months is not None:
-        rows = rows[:months]
-    return [_point(row) for row in reversed(list(rows))]
+        newest = CellHistory.objects.filter(cell_key=key or "").order_by("-month").values("month")
+        oldest_kept = Subquery(newest[months - 1 : months], output_field=DateField())
+        rows = rows.filter(month__gte=Coalesce(oldest_kept, Value(datetime.date.min)))  # fewer months: all of them
+    return rows
+
+
+def cell_history(**filters) -> list[HistoryPoint]:
+    """A cell's monthly history points, as ``cell_history_ordered`` finds them."""
+    return [_point(row) for row in cell_history_ordered(**filters)]
 
 
 def cells_last_updated() -> datetime.datetime | None:

@@ -40,16 +40,9 @@ def cells_mark_dirty(*, leaves: Iterable[Leaf]) -> None:
     # would make this write wait for it.
     insert_many(DirtyCell, rows)
     if not _recompute_deferred.get():
-        _recompute_after_commit()
-
-
-def _recompute_after_commit() -> None:
-    # One recompute per transaction is enough: it takes every dirty leaf (an import marks thousands in one go).
-    # A callback registered in a savepoint that rolled back is gone from this list, so it is registered again.
-    if not any(
-        callback is _enqueue_recompute for _sids, callback, _robust in transaction.get_connection().run_on_commit
-    ):
-        # robust=True: with the broker down the change is still committed and listed dirty; the sweep recomputes it.
+        # Every marking asks; the commit's first callback enqueues the recompute, which takes every dirty leaf, and
+        # the others find it queued (benchmarks.tasks.recompute_request). robust=True: with the broker down the
+        # change is still committed and listed dirty; the sweep recomputes it.
         transaction.on_commit(_enqueue_recompute, robust=True)
 
 

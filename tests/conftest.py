@@ -6,15 +6,12 @@ from tests.factories import CompanyFactory, StaffFactory, TrainerFactory, UserFa
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings):
     """Each test starts with empty caches, so that nothing of another test leaks in: throttle counts, locks, the
-    cells' version, answers and verified keys (some of which each process also keeps in memory)."""
+    cells' version, answers and verified keys (which each process also keeps in memory)."""
     from django.core.cache import cache
 
-    from benchmarks.freshness import forget_local_version
-    from portal.api.answers import ANSWERS
     from portal.api.authentication import forget_verified_keys
-    from portal.api.throttling import TALLY
 
-    clears = (cache.clear, forget_local_version, ANSWERS.clear, forget_verified_keys, TALLY.clear)
+    clears = (cache.clear, forget_verified_keys)
     for clear in clears:
         clear()
     yield

@@ -1,16 +1,17 @@
 """Views of the REST API under /api/v1/. Thin: a queryset or a selector, a serializer, a service call."""
 
-import functools
 import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import condition
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -22,11 +23,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchmarks.choices import PayUnit, SkillTier
-from benchmarks.freshness import cells_version, version_time
+from benchmarks.freshness import cells_version_with, version_time
 from benchmarks.models import Currency, Domain, Platform
 from benchmarks.normalisation import PayBand, PayTerms
 from benchmarks.positioning import position_rate
-from benchmarks.selectors import cell_history, cells_published
+from benchmarks.selectors import cell_history_ordered, cells_ordered, present
 from portal.report import report_figures
 from postings.choices import PostingStatus
 from postings.filters import JobPostingFilterSet
@@ -35,10 +36,9 @@ from postings.services import posting_close, posting_create, posting_submit, pos
 from trainers.ingestion import COLUMNS
 
 from . import serializers as s
-from .answers import ANSWERS
 from .authentication import request_partner
 from .errors import R400, R401, R403, R404, R409, R429, call_service
-from .pagination import ListCursorPagination, PortalCursorPagination, PostingCursorPagination
+from .pagination import PortalCursorPagination, PostingCursorPagination
 from .permissions import BenchmarksRead, PostingsAccess, SurveysWrite
 from .renderers import CSVRenderer
 from .services import surveys_push
@@ -182,8 +182,58 @@ class _BenchmarkBase(APIView):
         return response
 
 
+def _lookup(request) -> tuple[int | None, str, tuple | None]:
+    """(the cells' version, the cache key of this URL's answer, the answer kept there if it is of this version):
+    one round trip to the cache, once per request (the ETag, the date and the answer all need it)."""
+    if not hasattr(request, "benchmarks_lookup"):
+        parts = [
+            settings.BENCHMARK_MIN_CONTRIBUTORS,
+            settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS,
+            request.accepted_media_type,
+            request.get_host(),
+            request.get_full_path(),
+        ]
+        key = "api:benchmarks:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+        version, found = cells_version_with([key])
+        kept = found.get(key)
+        request.benchmarks_lookup = (version, key, kept if kept is not None and kept[0] == version else None)
+    return request.benchmarks_lookup
+
+
+def _benchmarks_etag(request, *args, **kwargs) -> str:
+    """Everything a benchmarks/ answer depends on: the cells' version, and what the answer's key names (the
+    thresholds, the media type, the host and the URL)."""
+    version, key, _kept = _lookup(request)
+    return '"' + hashlib.sha256(f"{version}|{key}".encode()).hexdigest()[:32] + '"'
+
+
+def _benchmarks_last_modified(request, *args, **kwargs):
+    version = _lookup(request)[0]
+    return version_time(version) if version else None
+
+
+class BenchmarkCursorPagination(PortalCursorPagination):
+    """Pages the cells in the database, in their published order (``benchmarks.selectors.cells_ordered``)."""
+
+    ordering = "sort_key"
+
+    def get_paginated_response(self, data, **extra) -> Response:
+        body = {"next": self.get_next_link(), "previous": self.get_previous_link(), **extra, "results": data}
+        return Response(body)
+
+
+class HistoryCursorPagination(PortalCursorPagination):
+    ordering = "month"
+
+
 class BenchmarkList(_BenchmarkBase):
-    """Published benchmark cells, suppression applied by the selector; conditional GET with ETag / Last-Modified."""
+    """Published benchmark cells, suppression applied by the selector; conditional GET with ETag / Last-Modified.
+
+    Answers are kept rendered in the cache, one per URL (and media type, host and thresholds), with the cells'
+    version they were built from: one read of the cache gets the version and the answer, and an answer of another
+    version is built again."""
+
+    ANSWER_SECONDS = 300
 
     @extend_schema(
         summary="Benchmark cells",
@@ -201,76 +251,39 @@ class BenchmarkList(_BenchmarkBase):
             **_errors(400, 401, 403, 404, 429),
         },
     )
+    @method_decorator(condition(etag_func=_benchmarks_etag, last_modified_func=_benchmarks_last_modified))
     def get(self, request):
-        # The ETag comes from the cells' version and the raw URL: an unchanged poll is answered before the filters
-        # are even validated (an invalid URL never gets a 200, so it never reaches the answer cache either).
-        version = cells_version()
-        last_updated = version_time(version) if version else None
-        etag = self._etag(request, version)
-        if self._not_modified(request, etag, last_updated):
-            return self._stamp(HttpResponseNotModified(), etag, last_updated)
         renderer = request.accepted_renderer
-        if isinstance(renderer, BrowsableAPIRenderer):  # a person browsing: rendered fresh, never cached
-            return self._stamp(Response(self._answer(request, last_updated)), etag, last_updated)
-        answer = ANSWERS.get(etag)
+        if isinstance(renderer, BrowsableAPIRenderer):  # a person browsing: rendered fresh, never kept
+            return Response(self._answer(request))
+        version, key, answer = _lookup(request)
         if answer is None:
-            data = self._answer(request, last_updated)
-            content_type = renderer.media_type + (f"; charset={renderer.charset}" if renderer.charset else "")
-            answer = (content_type, renderer.render(data, request.accepted_media_type, self.get_renderer_context()))
-            ANSWERS.set(etag, answer)
-        response = HttpResponse(answer[1], content_type=answer[0])
-        if self.wants_csv:
-            self.download(response, "benchmarks")
-        return self._stamp(response, etag, last_updated)
+            content = renderer.render(self._answer(request), request.accepted_media_type, self.get_renderer_context())
+            charset = f"; charset={renderer.charset}" if renderer.charset else ""
+            answer = (version, renderer.media_type + charset, content)
+            cache.set(key, answer, self.ANSWER_SECONDS)
+        response = HttpResponse(answer[2], content_type=answer[1])
+        return self.download(response, "benchmarks") if self.wants_csv else response
 
-    def _answer(self, request, last_updated) -> list | dict:
+    def _answer(self, request) -> list | dict:
         filters = _query(s.BenchmarkListQuerySerializer, request)
-        found = cells_published(
+        rows = cells_ordered(
             domain=filters.get("domain"), tier=filters.get("tier"), country=filters.get("country"),
             kind=filters.get("kind"), include_suppressed=filters["include_suppressed"],
         )  # fmt: skip
-        cells = s.BenchmarkCellSerializer([cell.as_dict() for cell in found], many=True).data
         if self.wants_csv:
-            return cells
-        paginator = ListCursorPagination()
-        page = paginator.paginate_list(cells, request, key=lambda cell: cell["key"])
-        return paginator.get_paginated_response(page, last_updated=last_updated).data
+            return s.BenchmarkCellSerializer([present(row).as_dict() for row in rows], many=True).data
+        paginator = BenchmarkCursorPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        cells = s.BenchmarkCellSerializer([present(row).as_dict() for row in page], many=True).data
+        return paginator.get_paginated_response(cells, last_updated=_benchmarks_last_modified(request)).data
 
-    def _etag(self, request, version) -> str:
-        django_request = request._request  # the HttpRequest itself: no DRF attribute proxying on the hot path
-        parts = [
-            version or "none",
-            settings.BENCHMARK_MIN_CONTRIBUTORS,
-            settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS,
-            request.accepted_media_type,
-            django_request.get_host(),
-            django_request.get_full_path(),
-        ]
-        return '"' + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32] + '"'
-
-    @staticmethod
-    def _not_modified(request, etag: str, last_updated) -> bool:
-        meta = request._request.META
-        if_none_match = meta.get("HTTP_IF_NONE_MATCH")
-        if if_none_match is not None:
-            tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-            return etag in tags or "*" in tags
-        since = parse_http_date_safe(meta.get("HTTP_IF_MODIFIED_SINCE", ""))
-        return since is not None and last_updated is not None and int(last_updated.timestamp()) <= since
-
-    @staticmethod
-    def _stamp(response, etag: str, last_updated):
-        response["ETag"] = etag
-        response["Vary"] = "Accept, Authorization, Cookie"
-        response["Cache-Control"] = "no-cache"
-        if last_updated is not None:
-            response["Last-Modified"] = _http_date(last_updated)
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code in (200, 304):
+            response["Vary"] = "Accept, Authorization, Cookie"
+            response["Cache-Control"] = "no-cache"
         return response
-
-
-@functools.lru_cache(maxsize=64)  # one per version of the cells: formatting the date was a fair part of a cached read
-def _http_date(moment) -> str:
-    return http_date(moment.timestamp())
 
 
 class BenchmarkHistory(_BenchmarkBase):
@@ -289,14 +302,16 @@ class BenchmarkHistory(_BenchmarkBase):
     )
     def get(self, request):
         q = _query(s.HistoryQuerySerializer, request)
-        points = cell_history(domain=q["domain"], tier=q["tier"], country=q["country"], kind=q["kind"],
+        rows = cell_history_ordered(domain=q["domain"], tier=q["tier"], country=q["country"], kind=q["kind"],
             months=q.get("months"))  # fmt: skip
-        rows = s.HistoryPointSerializer([point.as_dict() for point in points], many=True).data
         if self.wants_csv:
-            return self.download(Response(rows), "benchmark-history")
-        paginator = ListCursorPagination()
-        page = paginator.paginate_list(rows, request, key=lambda row: row["month"])
-        return paginator.get_paginated_response(page)
+            points = s.HistoryPointSerializer([present(row).as_dict() for row in rows], many=True).data
+            return self.download(Response(points), "benchmark-history")
+        paginator = HistoryCursorPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(
+            s.HistoryPointSerializer([present(row).as_dict() for row in page], many=True).data
+        )
 
 
 class BenchmarkPosition(_BenchmarkBase):

@@ -196,7 +196,6 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.api.negotiation.PortalContentNegotiation",
     # DRF's own three, the JSON one refusing too-deep nesting and lone surrogates with a 400 (see the module).
     "DEFAULT_PARSER_CLASSES": [
         "portal.api.parsers.JSONParser",

@@ -147,25 +147,6 @@ def test_answers_are_forgotten_after_the_retention_and_a_late_retry_stores_nothi
 
 
 @pytest.mark.parametrize(
-    "values",
-    [
-        row(),
-        row(amount="  15.50 ", external_id=" r-1 ", task_type="", engagement=None),
-        row(external_id="x" * 100),
-        row(external_id=" " * 100),
-    ],
-)
-def test_plain_rows_take_a_short_cut_that_gives_what_the_fields_give(values):
-    from rest_framework import serializers
-
-    from portal.api.serializers import SurveyRowSerializer, _plain_row
-
-    assert _plain_row(values) is not None
-    through_fields = serializers.Serializer.to_internal_value(SurveyRowSerializer(), values)
-    assert SurveyRowSerializer().to_internal_value(values) == dict(through_fields)
-
-
-@pytest.mark.parametrize(
     ("value", "message"),
     [
         ("x" * 101, "no more than 100 characters"),

@@ -2,12 +2,13 @@
 
 import math
 from decimal import Decimal
+from unittest import mock
 
 import numpy as np
 import pytest
 from django.db import transaction
 
-from benchmarks import engine
+from benchmarks import engine, tasks
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.engine.screening import FenceBook
 from benchmarks.models import DirtyCell, OutlierFence
@@ -97,16 +98,24 @@ def test_a_moved_observation_marks_its_old_and_its_new_leaf():
 
 def test_one_transaction_enqueues_one_recompute_however_many_leaves_it_marks(django_capture_on_commit_callbacks):
     domain = domain_make()
-    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+    with (
+        mock.patch.object(tasks.recompute_dirty_cells, "apply_async") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
         for country in ("US", "IN", "GB"):
             cells_mark_dirty(leaves=[(domain.pk, "entry", country, "reported")])
-    assert len(callbacks) == 1
+    assert enqueue.call_count == 1
     assert DirtyCell.objects.count() == 3
 
 
 def test_a_rolled_back_savepoint_does_not_lose_the_recompute_of_a_later_write(django_capture_on_commit_callbacks):
     domain = domain_make()
-    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+    with (
+        mock.patch.object(tasks.recompute_dirty_cells, "apply_async") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
         try:
             with transaction.atomic():
                 cells_mark_dirty(leaves=[(domain.pk, "entry", "US", "reported")])
@@ -114,7 +123,7 @@ def test_a_rolled_back_savepoint_does_not_lose_the_recompute_of_a_later_write(dj
         except RuntimeError:
             pass
         cells_mark_dirty(leaves=[(domain.pk, "entry", "IN", "reported")])
-    assert len(callbacks) == 1
+    assert enqueue.call_count == 1
 
 
 def test_a_fence_book_reads_each_pair_once_until_it_is_older_than_its_max_age(django_assert_num_queries):
