@@ -1,46 +1,13 @@
 """The one read path to benchmark cells: every page, API endpoint, CSV, report and admin export reads them here.
 
-Cells are stored raw; this module applies the privacy rules when they are read, so no surface can forget them:
-
-* a cell with fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` (5) independent contributors (``CellStats.independent``:
-  those one party cannot manufacture) publishes no statistics at all:
-  ``suppressed=True``, every count and percentile ``None``, and ``contributors_display`` says "fewer than 5";
-* p10 and p90 need ``BENCHMARK_MIN_CONTRIBUTORS_TAILS`` (10): below that ``tails_suppressed=True`` and they are
-  ``None`` while p25–p75 are published;
-* contributors and observations are published in bands of 5 (``benchmarks.privacy.COUNT_BAND``): 12 contributors
-  read "10–14" (``contributors_band``, ``contributors_display``), and the ``contributors`` and ``observations``
-  numbers are the band's lower bound (10), so sorting and filtering keep working;
-* a cell whose bands would let a subtraction pin down a suppressed neighbour's count has ``counts_withheld=True``:
-  its contributors and observations are ``None`` and their bands read "withheld", its percentiles are published
-  (the differencing check, ``benchmarks.privacy``, decides this when the cells are published).
-
-Sources and platforms are exact: they count organisations, not people. Min, max and means are never published, and
-percentiles cannot be differenced (a rollup's percentile is no function of its children's), so only counts need
-bands. Percentiles are US dollars an hour, rounded to the cent.
-
-Naming cells: ``domain`` is a ``Domain``, its slug, or ``ALL`` ("*", all domains); ``tier`` a ``SkillTier`` value or
-``ALL``; ``country`` an ISO 3166-1 alpha-2 code, ``""`` (postings open worldwide) or ``ALL``; ``kind`` an
-``ObservationKind`` value ("reported" pay surveys, "advertised" job postings). In filters, ``None`` means "any".
-
-Public API
-----------
-``cells_published(*, domain=None, tier=None, country=None, kind=None, include_suppressed=True) -> list[PublishedCell]``
-    Cells matching the filters, ordered all-first then by domain position, tier order, country, kind. One query.
-``cells_ordered(**same filters) -> QuerySet[BenchmarkCell]``
-    The same cells raw, in the same order (annotated ``sort_key``), for a list paged in the database; each row
-    shown goes through ``present``.
-``cell_get(*, domain=ALL, tier=ALL, country=ALL, kind="reported") -> PublishedCell | None``
-    One cell, or None when it has no data at all.
-``cell_history(*, domain=ALL, tier=ALL, country=ALL, kind="reported", months=None) -> list[HistoryPoint]``
-    A cell's monthly points, oldest first (the last ``months`` of them when given), suppressed the same way.
-``cell_history_ordered(**same filters) -> QuerySet[CellHistory]``
-    The same rows raw, for a list paged in the database.
-``cells_last_updated() -> datetime | None``
-    When the newest cell was computed ("last updated" on pages and in the API).
-``present(row: BenchmarkCell | CellHistory) -> PublishedCell | HistoryPoint``
-    The published form of a raw row, for the rare caller that already holds one (the admin).
-``PublishedCell.as_dict()`` / ``HistoryPoint.as_dict()``
-    Plain values for JSON and CSV: the same keys everywhere.
+Cells are stored raw and published through ``present``, which applies the privacy rules so no surface can forget
+them: fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` independent contributors publish nothing ("fewer than 5"), p10 and
+p90 need ``BENCHMARK_MIN_CONTRIBUTORS_TAILS``, counts are bands of 5 or "withheld" (docs/decisions/0002 and 0006).
+Percentiles are US dollars an hour, rounded to the cent. Naming cells: ``domain`` is a ``Domain``, its slug or
+``ALL``; ``tier`` a ``SkillTier`` value or ``ALL``; ``country`` an ISO code, ``""`` (worldwide postings) or ``ALL``;
+``kind`` "reported" or "advertised"; in filters ``None`` means any. ``cells_ordered`` and ``cell_history_ordered``
+give raw rows in the published order for lists paged in the database; ``cells_published``, ``cell_get`` and
+``cell_history`` give published ones.
 """
 
 import datetime
