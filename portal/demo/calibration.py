@@ -1,6 +1,8 @@
 """The demo's invented world: pay by domain and tier, countries, names, shares, and the demo logins."""
 
+import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
 from postings.choices import PostingStatus
@@ -213,3 +215,13 @@ POSTING_STATUS_SHARES = {
     PostingStatus.PUBLISHED: 40, PostingStatus.IN_REVIEW: 15, PostingStatus.DRAFT: 10, PostingStatus.CLOSED: 12,
     PostingStatus.EXPIRED: 13, PostingStatus.REJECTED: 10,
 }  # fmt: skip
+
+
+def weighted(rng: random.Random, shares: dict):
+    """One key of ``shares``, drawn with its share as weight."""
+    return rng.choices(list(shares), weights=list(shares.values()))[0]
+
+
+def money(value: float) -> Decimal:
+    """An amount to the cent."""
+    return Decimal(str(round(value, 2)))

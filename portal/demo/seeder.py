@@ -19,17 +19,12 @@ from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, Domain, Platform, Source
 from benchmarks.normalisation import usd_rate
 from benchmarks.sources import source_get_or_create, source_set_trusted, survey_form_source
-from postings import services as postings
-from postings.choices import PostingStatus
-from postings.models import Company, JobPosting
 from trainers import services as trainers
 from trainers.choices import SurveyStatus
 from trainers.models import PaySurvey, TrainerProfile
 
 from .calibration import (
     ADMIN_LOGIN,
-    COMPANY_KINDS,
-    COMPANY_STEMS,
     COUNTRIES,
     COUNTRY_GAP,
     CREDENTIALS,
@@ -40,20 +35,19 @@ from .calibration import (
     ENGAGEMENT_SHARES,
     FEED_NAMES,
     FIRST_NAMES,
-    JOB_WORDS,
     LAST_NAMES,
     OWNER_LOGIN,
     PLATFORM_SHARES,
-    POSTING_STATUS_CYCLE,
-    POSTING_STATUS_SHARES,
-    REJECTION_REASONS,
     SPREAD,
     SURVEY_REJECTION_REASONS,
     TIERS,
     TRAINER_LOGIN,
     UNIT_SHARES,
     Login,
+    money,
+    weighted,
 )
+from .market import MarketSeeding
 
 
 @dataclass
@@ -71,15 +65,7 @@ def is_seeded() -> bool:
     return Source.objects.filter(slug=DEMO_SOURCE_SLUG).exists()
 
 
-def _weighted(rng: random.Random, shares: dict):
-    return rng.choices(list(shares), weights=list(shares.values()))[0]
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(str(round(value, 2)))
-
-
-class DemoSeeder:
+class DemoSeeder(MarketSeeding):
     """One seeding run. ``run()`` writes everything in one transaction (all or nothing) and returns a report."""
 
     def __init__(self, *, seed: int, surveys: int, postings: int, say: Callable[[str], None] = print):
@@ -99,10 +85,10 @@ class DemoSeeder:
 
     def _profile(self) -> tuple[str, str, str]:
         """A (domain, tier, country) drawn from the shares."""
-        domain = _weighted(self.rng, {slug: share for slug, (share, _tiers) in DOMAIN_PAY.items()})
+        domain = weighted(self.rng, {slug: share for slug, (share, _tiers) in DOMAIN_PAY.items()})
         tiers = DOMAIN_PAY[domain][1]
         tier = TIERS[self.rng.choices(range(4), weights=[share for share, _m in tiers])[0]]
-        country = _weighted(self.rng, {code: spec[0] for code, spec in COUNTRIES.items()})
+        country = weighted(self.rng, {code: spec[0] for code, spec in COUNTRIES.items()})
         return domain, tier, country
 
     def _hourly_usd(self, domain: str, tier: str, country: str) -> float:
@@ -113,7 +99,7 @@ class DemoSeeder:
 
     def _pay_terms(self, hourly_usd: float, currency: str, unit: str | None = None) -> dict:
         """Amount, unit and the hours fields that express ``hourly_usd`` in ``currency`` and a drawn unit."""
-        unit = unit or _weighted(self.rng, UNIT_SHARES)
+        unit = unit or weighted(self.rng, UNIT_SHARES)
         terms = {"unit": unit, "hours_per_week": None, "minutes_per_task": None, "project_hours": None}
         hours = 1.0
         if unit == PayUnit.TASK:
@@ -128,7 +114,7 @@ class DemoSeeder:
         elif unit == PayUnit.PROJECT:
             terms["project_hours"] = Decimal(self.rng.choice([5, 10, 20, 40, 80]))
             hours = float(terms["project_hours"])
-        terms["amount"] = _money(hourly_usd * hours / self.rates[currency])
+        terms["amount"] = money(hourly_usd * hours / self.rates[currency])
         terms["currency"] = self.currencies[currency]
         return terms
 
@@ -237,12 +223,12 @@ class DemoSeeder:
         currency = COUNTRIES[country][1] if self.rng.random() < 0.8 else "USD"
         fields = {
             "period": self.rng.choice(self.months),
-            "platform": self.platforms[_weighted(self.rng, PLATFORM_SHARES)],
+            "platform": self.platforms[weighted(self.rng, PLATFORM_SHARES)],
             "domain": self.domains[domain],
             "tier": tier,
             "country": country,
             "task_type": self.rng.choice(TaskType.values),
-            "engagement": _weighted(self.rng, ENGAGEMENT_SHARES),
+            "engagement": weighted(self.rng, ENGAGEMENT_SHARES),
             **self._pay_terms(hourly_usd, currency),
         }
         if self.rng.random() < 0.12:  # onboarding, unpaid review: the effective rate is lower
@@ -332,96 +318,6 @@ class DemoSeeder:
         for survey in self.rng.sample(accepted, min(len(accepted), max(1, self.n_surveys // 300))):
             trainers.survey_reject(survey=survey, reviewer=self.admin, reason=self.rng.choice(SURVEY_REJECTION_REASONS))
             self.report.counts["rejected surveys"] += 1
-
-    def _companies(self) -> None:
-        names = [f"{stem} {kind}" for kind in COMPANY_KINDS for stem in COMPANY_STEMS]
-        count = min(len(names), max(2, round(self.n_postings * 0.3)))
-        owners = [self.owner, *self._bulk_users("demo-owner", count - 1)]
-        self.companies: list[tuple[Company, object]] = []
-        for n, owner in enumerate(owners):
-            company = postings.company_create(
-                name=f"{names[n]} (demo)",
-                owner=owner,
-                website=f"https://{names[n].lower().replace(' ', '-')}.example.com",
-                description="A fictional company in the portal's synthetic demo data.",
-            )
-            if self.rng.random() < 0.6 or n == 0:
-                postings.company_verify(company=company, by=self.admin)
-                self.report.counts["verified companies"] += 1
-            self.companies.append((company, owner))
-        self.report.counts["companies"] = len(self.companies)
-
-    def _posting_status(self, n: int) -> str:
-        if n < len(self.companies):
-            return PostingStatus.PUBLISHED  # every company's first posting is on the board
-        later = n - len(self.companies)
-        if later < len(POSTING_STATUS_CYCLE):
-            return POSTING_STATUS_CYCLE[later]
-        return _weighted(self.rng, POSTING_STATUS_SHARES)
-
-    def _postings(self) -> None:
-        for n in range(self.n_postings):
-            company, owner = self.companies[n % len(self.companies)]
-            status = self._posting_status(n)
-            domain, tier, country = self._profile()
-            if self.rng.random() < 0.25:
-                country = ""  # open worldwide, paid in US dollars
-            mid = self._hourly_usd(domain, tier, country or "US")
-            task = self.rng.choice(TaskType.values)
-            currency = COUNTRIES[country][1] if country and self.rng.random() < 0.7 else "USD"
-            unit = self.rng.choice([PayUnit.HOUR] * 6 + [PayUnit.WEEK, PayUnit.TASK, PayUnit.PROJECT])
-            terms = self._pay_terms(mid * 0.85, currency, unit)
-            high = _money(float(terms["amount"]) * 1.15 / 0.85)  # the same unit and hours: a ±15% band
-            fields = {
-                "title": f"{self.domains[domain].name} {JOB_WORDS[task]}" + (" (senior)" if tier in TIERS[2:] else ""),
-                "description": f"Synthetic demo posting. {JOB_WORDS[task].capitalize()} work for AI models.",
-                "domain": self.domains[domain],
-                "tier": tier,
-                "credentials": CREDENTIALS.get(domain, "") if tier == SkillTier.TOP_EXPERT else "",
-                "languages": COUNTRIES[country][3] if country else "English",
-                "country": country,
-                "engagement": _weighted(self.rng, ENGAGEMENT_SHARES),
-                "rate_min": terms["amount"],
-                "rate_max": high,
-                "currency": terms["currency"],
-                "unit": unit,
-                "hours_per_week": terms["hours_per_week"],
-                "minutes_per_task": terms["minutes_per_task"],
-                "project_hours": terms["project_hours"],
-                "apply_url": f"https://jobs.{DEMO_EMAIL_DOMAIN}/{n + 1}" if self.rng.random() < 0.4 else "",
-            }
-            posting = self._posting_in(status, company, owner, fields)
-            self.report.counts[f"postings {status}"] += 1
-            if posting.status == PostingStatus.PUBLISHED and not posting.apply_url:
-                self._applications(posting, owner)
-
-    def _posting_in(self, status: str, company: Company, owner, fields: dict) -> JobPosting:
-        """Create a posting and walk it through the services to ``status``."""
-        posting = postings.posting_create(company=company, by=owner, **fields)
-        if status == PostingStatus.DRAFT:
-            return posting
-        posting = postings.posting_submit(posting=posting, by=owner)
-        if status == PostingStatus.REJECTED:
-            return postings.posting_reject(posting=posting, by=self.admin, reason=self.rng.choice(REJECTION_REASONS))
-        if status == PostingStatus.IN_REVIEW:
-            return posting
-        posting = postings.posting_approve(posting=posting, by=self.admin)
-        if status == PostingStatus.CLOSED:
-            return postings.posting_close(posting=posting, by=owner)
-        if status == PostingStatus.EXPIRED:
-            return postings.posting_expire(posting=posting, now=posting.expires_at + datetime.timedelta(days=1))
-        return posting
-
-    def _applications(self, posting: JobPosting, owner) -> None:
-        for profile, *_ in self.rng.sample(self.trainers, min(len(self.trainers), self.rng.randrange(4))):
-            application = postings.application_submit(
-                posting=posting, trainer=profile, cover_letter="Demo application."
-            )
-            self.report.counts["applications"] += 1
-            move = self.rng.choices(["", "shortlist", "hire", "reject", "withdraw"], weights=[40, 30, 10, 15, 5])[0]
-            if move:
-                by = profile.user if move == "withdraw" else owner
-                postings.application_move(application=application, action=move, by=by)
 
 
 def seed_demo(*, seed: int, surveys: int, postings: int, say: Callable[[str], None] = print) -> SeedReport:
