@@ -20,9 +20,9 @@ Leaf = tuple[int, str, str, str]
 CellId = tuple[int | None, str, str, str]
 """(domain_id or None for all, tier or ALL, country or ALL, kind)."""
 
-Row = tuple  # (int, str, str, str, float | Decimal, str, int, int | None[, str])
+Row = tuple[int, str, str, str, float | Decimal, str, int, int | None, str]
 """An observation as the Python engine reads it: leaf, hourly_usd, contributor, source_id, platform_id, and the
-independent party it counts for now ("" for none; left out: the contributor)."""
+independent party it counts for now ("" for none)."""
 
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
 """The published percentiles p10, p25, p50, p75, p90, as fractions (the array handed to percentile_cont)."""
@@ -93,8 +93,7 @@ def compute_cells(rows: Iterable[Row], wanted: set[CellId] | None = None) -> dic
     parties: dict[CellId, set[str]] = defaultdict(set)
     sources: dict[CellId, set[int]] = defaultdict(set)
     platforms: dict[CellId, set[int | None]] = defaultdict(set)
-    for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id, *rest in rows:
-        party = rest[0] if rest else contributor  # a row without its party counts for its contributor
+    for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id, party in rows:
         value = float(hourly_usd)
         for cell in ancestors((domain_id, tier, country, kind)):
             if wanted is not None and cell not in wanted:

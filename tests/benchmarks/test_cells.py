@@ -39,21 +39,25 @@ def test_worldwide_is_a_country_of_its_own_not_all_countries():
 
 def test_compute_cells_counts_distinct_contributors_sources_and_known_platforms():
     rows = [
-        (1, "entry", "US", "reported", 10.0, "trainer:1", 1, None),
-        (1, "entry", "US", "reported", 20.0, "trainer:1", 1, 7),
-        (1, "entry", "US", "reported", 30.0, "trainer:2", 2, 7),
-        (1, "entry", "IN", "reported", 40.0, "trainer:3", 2, 8),
+        (1, "entry", "US", "reported", 10.0, "trainer:1", 1, None, "trainer:1"),
+        (1, "entry", "US", "reported", 20.0, "trainer:1", 1, 7, "trainer:1"),
+        (1, "entry", "US", "reported", 30.0, "trainer:2", 2, 7, ""),  # an account that does not count yet
+        (1, "entry", "IN", "reported", 40.0, "trainer:3", 2, 8, "trainer:3"),
     ]
     cells = compute_cells(rows)
     leaf = cells[(1, "entry", "US", "reported")]
     assert (leaf.contributors, leaf.observations, leaf.sources, leaf.platforms) == (2, 3, 2, 1)
+    assert leaf.independent == 1
     assert leaf.percentiles[2] == 20.0
     everything = cells[(None, ALL, ALL, "reported")]
     assert (everything.contributors, everything.observations, everything.platforms) == (3, 4, 2)
 
 
 def test_compute_cells_only_computes_the_wanted_cells():
-    rows = [(1, "entry", "US", "reported", 10.0, "t", 1, None), (2, "entry", "US", "reported", 11.0, "u", 1, None)]
+    rows = [
+        (1, "entry", "US", "reported", 10.0, "t", 1, None, "t"),
+        (2, "entry", "US", "reported", 11.0, "u", 1, None, "u"),
+    ]
     wanted = {(1, "entry", "US", "reported"), (None, ALL, ALL, "reported")}
     assert set(compute_cells(rows, wanted)) == wanted
 

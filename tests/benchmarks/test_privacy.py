@@ -350,7 +350,8 @@ def rows_of(drawn) -> list[tuple[int, str, str, str, int]]:
 
 def counts_of(drawn) -> list[CellCounts]:
     rows = [
-        (domain, tier, country, "reported", 10.0, name, 1, None) for domain, tier, country, name, _ in rows_of(drawn)
+        (domain, tier, country, "reported", 10.0, name, 1, None, name)
+        for domain, tier, country, name, _ in rows_of(drawn)
     ]
     return [
         CellCounts(cell_key(*cell), *cell, stats.contributors, stats.observations)
