@@ -116,9 +116,10 @@ def account_counts_from(trainer: TrainerProfile) -> datetime.datetime | None:
     return user.date_joined + datetime.timedelta(days=settings.BENCHMARK_ACCOUNT_MIN_AGE_DAYS)
 
 
-def _observation_change(survey: PaySurvey) -> tuple[dict | None, str | None]:
+def _observation_change(survey: PaySurvey, accounts: dict) -> tuple[dict | None, str | None]:
     """(observation values to upsert, origin to remove): an accepted or flagged survey has one observation (a flagged
-    one is left out of the cells but counts for the outlier fences); a rejected or withdrawn one has none."""
+    one is left out of the cells but counts for the outlier fences); a rejected or withdrawn one has none.
+    ``accounts``: ``account_counts_from`` of the surveys' trainers, by trainer id."""
     if not survey.is_editable:
         return None, survey.origin
     values = {
@@ -135,8 +136,8 @@ def _observation_change(survey: PaySurvey) -> tuple[dict | None, str | None]:
         "flagged": survey.status == SurveyStatus.FLAGGED,
         "reviewed": survey.status == SurveyStatus.ACCEPTED and survey.reviewed_at is not None,
     }
-    if survey.trainer is not None:
-        values["account"] = account_counts_from(survey.trainer)
+    if survey.trainer_id:
+        values["account"] = accounts[survey.trainer_id]
     return values, None
 
 
@@ -145,7 +146,9 @@ def sync_observations(surveys: Sequence[PaySurvey], *, created: bool = False) ->
 
     ``created``: the surveys were created in this transaction, so none has an observation yet.
     """
-    changes = [_observation_change(survey) for survey in surveys]
+    trainers = {survey.trainer.pk: survey.trainer for survey in surveys if survey.trainer is not None}
+    accounts = {pk: account_counts_from(trainer) for pk, trainer in trainers.items()}  # one look-up a trainer
+    changes = [_observation_change(survey, accounts) for survey in surveys]
     observations_sync(
         upserts=[values for values, _ in changes if values],
         removals=[] if created else [origin for _, origin in changes if origin],
