@@ -131,6 +131,12 @@ class PaySurvey(PayTermsFields):
     def origin(self) -> str:
         return f"survey:{self.pk}"
 
+    @staticmethod
+    def pk_of_origin(origin: str) -> int | None:
+        """The id of the survey an observation's ``origin`` names; None when it names something else."""
+        kind, _, pk = origin.partition(":")
+        return int(pk) if kind == "survey" else None
+
     @property
     def contributor(self) -> str:
         return f"trainer:{self.trainer_id}" if self.trainer_id else f"row:{self.pk}"

@@ -308,9 +308,9 @@ def surveys_follow_screening(changes: dict[str, bool]) -> int:
         False: (SurveyStatus.ACCEPTED, "", SurveyStatus.FLAGGED),
     }.items():
         ids = [
-            int(origin.split(":", 1)[1])
+            pk
             for origin, now in changes.items()
-            if now == flagged and origin[:7] == "survey:"
+            if now == flagged and (pk := PaySurvey.pk_of_origin(origin)) is not None
         ]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]

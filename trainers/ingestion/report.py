@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from ..choices import SurveyStatus
+from ..models import PaySurvey
 
 COLUMNS = (
     "period", "platform", "domain", "skill_tier", "country", "currency", "amount", "unit", "hours_per_week",
@@ -73,9 +74,9 @@ class Summary:
     def rescreened(self, changes: dict[str, bool]) -> None:
         """Apply the re-screening's {origin: flagged} to this run's rows."""
         for origin, flagged in changes.items():
-            kind, _, pk = origin.partition(":")
-            if kind == "survey" and int(pk) in self.filed:
-                self.filed[int(pk)] = flagged
+            pk = PaySurvey.pk_of_origin(origin)
+            if pk in self.filed:
+                self.filed[pk] = flagged
         self.flagged_after = sum(self.filed.values())
 
     @property
