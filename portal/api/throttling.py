@@ -2,10 +2,11 @@
 address as ``portal.client_ip`` finds it, so a made-up ``X-Forwarded-For`` buys no fresh allowance).
 
 Rates are the ``partner``, ``user`` and ``anon`` entries of ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``; a refused
-request gets 429 with ``Retry-After``. DRF's throttle with one change: it counts a fixed window per client with the
-cache's ``incr`` instead of storing the time of every request in the window (at a partner's rate, a list of 600
-timestamps read and written back whole on each request). A client can burst up to twice its rate across a window
-boundary. With the cache down the count reads 0 and requests pass (``portal.cache`` fails open).
+request gets 429 with ``Retry-After``. DRF's throttle with one change: it counts a fixed window per client in the
+cache (on Redis one ``SET NX`` + ``INCR`` round trip) instead of storing the time of every request in the window (at a
+partner's rate, a list of 600 timestamps read and written back whole on each request). A client can burst up to twice
+its rate across a window boundary. With the cache down the count reads 0 and requests pass (``portal.cache`` fails
+open).
 """
 
 import math
@@ -46,7 +47,9 @@ class PortalRateThrottle(SimpleRateThrottle):
         return self._count(f"{key}:{window}", timeout=math.ceil(self.window_end - now) + 1) <= self.num_requests
 
     def _count(self, key: str, *, timeout: int) -> int:
-        """Add one to the window's counter; returns its total."""
+        """Add one to the window's counter; returns its total. One round trip on Redis (``portal.cache``)."""
+        if hasattr(self.cache, "count"):
+            return self.cache.count(key, timeout)
         try:
             return self.cache.incr(key)
         except ValueError:  # the first request of the window
