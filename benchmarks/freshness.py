@@ -10,7 +10,7 @@ overwrites a version an engine stored meanwhile. See docs/decisions/0004-api-spe
 import datetime
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Max
 
 from .models import BenchmarkCell
@@ -41,9 +41,11 @@ def cells_version_with(keys: list[str]) -> tuple[int | None, dict]:
 
 
 def cells_version_advance() -> None:
-    """Called on commit of every pass that publishes cells."""
+    """Called on commit of every pass that publishes cells. This process forgets the answers it keeps for a moment
+    (the ``process`` cache); the others do within that moment."""
     current = cache.get(KEY) or 0
     cache.set(KEY, max(time.time_ns() // 1000, current + 1), VERSION_SECONDS)
+    caches["process"].clear()
 
 
 def version_time(version: int) -> datetime.datetime:

@@ -7,11 +7,11 @@ from tests.factories import CompanyFactory, StaffFactory, TrainerFactory, UserFa
 def _media_and_cache(settings):
     """Each test starts with empty caches, so that nothing of another test leaks in: throttle counts, locks, the
     cells' version, answers and verified keys (which each process also keeps in memory)."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from portal.api.authentication import forget_verified_keys
 
-    clears = (cache.clear, forget_verified_keys)
+    clears = (cache.clear, caches["process"].clear, forget_verified_keys)
     for clear in clears:
         clear()
     yield

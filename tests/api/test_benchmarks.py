@@ -3,16 +3,18 @@
 import csv
 import datetime
 import io
+import time
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from benchmarks import engine, freshness
 from benchmarks.models import BenchmarkCell, DirtyCell
+from portal.api.views import benchmarks as benchmarks_views
 from tests.factories import domain
 
 URL = "/api/v1/benchmarks/"
@@ -179,6 +181,17 @@ def test_a_publish_not_yet_seen_by_the_cache_is_found_in_the_database(api, marke
     assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     BenchmarkCell.objects.update(computed_at=timezone.now() + datetime.timedelta(seconds=1))
     cache.delete(freshness.KEY)
+    caches["process"].clear()  # the tenth of a second this process may serve its last answer again has passed
+    assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_a_process_serves_its_answer_again_for_a_moment_only(api, market):
+    """Within PROCESS_SECONDS of an answer, the same URL is served again without asking the shared cache; after it,
+    a version moved by another process (a worker's publish) is seen."""
+    first = api.get(URL)
+    cache.set(freshness.KEY, 12345, 60)  # another process published meanwhile: the version moved
+    assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304  # within the moment
+    time.sleep(benchmarks_views.PROCESS_SECONDS + 0.05)
     assert api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
