@@ -9,6 +9,16 @@ class PostingStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
     REJECTED = "rejected", "Rejected"
 
+    @classmethod
+    def ended(cls) -> tuple["PostingStatus", ...]:
+        """Was published and takes no more applications."""
+        return (cls.CLOSED, cls.EXPIRED)
+
+    @classmethod
+    def public(cls) -> tuple["PostingStatus", ...]:
+        """Anyone may read it at its address: published, or published once (marked as ended)."""
+        return (cls.PUBLISHED, *cls.ended())
+
 
 class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"

@@ -173,6 +173,14 @@ class Application(models.Model):
         return self.status in ApplicationStatus.open()
 
     @property
+    def status_shown(self) -> tuple[str, str]:
+        """(status, label) its trainer sees: an undecided application to a posting that has ended reads as the
+        posting's end ("Closed", "Expired"), not as a step that will never come."""
+        if self.is_open and self.posting.status in PostingStatus.ended():
+            return self.posting.status, self.posting.get_status_display()
+        return self.status, self.get_status_display()
+
+    @property
     def can_be_shortlisted(self) -> bool:
         return self.status in ApplicationStatus.shortlistable()
 

@@ -30,6 +30,11 @@ class JobPostingQuerySet(models.QuerySet):
             models.Q(status=PostingStatus.PUBLISHED) | models.Q(company__memberships__user=user)
         ).distinct()
 
+    def readable_by(self, user):
+        """Postings a person may open at their address: those visible to them, and every one that was published
+        and has ended (closed or expired), so that a link to it never breaks. Lists show only ``visible_to``."""
+        return self.filter(pk__in=self.visible_to(user).values("pk")) | self.filter(status__in=PostingStatus.ended())
+
     def pending_review(self):
         return self.filter(status=PostingStatus.IN_REVIEW)
 

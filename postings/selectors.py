@@ -44,8 +44,8 @@ def latest_postings(*, limit: int = 6) -> QuerySet:
 
 
 def posting_for_reader(*, pk: int, user) -> JobPosting:
-    """A posting someone may read (published, or managed by them); raises DoesNotExist otherwise."""
-    return JobPosting.objects.visible_to(user).select_related("company", "domain", "currency").get(pk=pk)
+    """A posting someone may open (published or ended, or managed by them); raises DoesNotExist otherwise."""
+    return JobPosting.objects.readable_by(user).select_related("company", "domain", "currency").get(pk=pk)
 
 
 def companies_for_user(*, user) -> QuerySet:

@@ -40,6 +40,15 @@ def test_the_public_list_shows_only_published_postings(api, company):
     assert api.get(f"{URL}{published.pk}/").json()["company"] == company.slug
 
 
+@pytest.mark.parametrize("reader", ["anonymous", "partner"])
+def test_an_ended_posting_is_read_by_its_id_but_left_out_of_the_list(api, partner, other_company, reader):
+    ended = PublishedPostingFactory(company=other_company)  # not the partner's own: those it always reads
+    JobPosting.objects.filter(pk=ended.pk).update(status=PostingStatus.CLOSED)
+    client = api if reader == "anonymous" else partner[1]
+    assert client.get(f"{URL}{ended.pk}/").json()["status"] == "closed"
+    assert ended.pk not in [p["id"] for p in client.get(URL).json()["results"]]
+
+
 def test_the_board_filters_apply_to_the_api(api):
     medicine = PublishedPostingFactory(title="Radiology ranking")
     law = PublishedPostingFactory(title="Contract review", domain=domain("law"), tier="skilled", rate_min=10,

@@ -168,11 +168,22 @@ def test_a_posting_with_an_apply_url_links_out_and_takes_no_applications_here(tr
     assert not Application.objects.exists()
 
 
-def test_a_closed_posting_is_gone_from_the_board_and_its_page(client, company, owner):
+def test_a_closed_posting_leaves_the_board_but_its_page_stays_marked_closed(client, company, owner):
     from postings.services import posting_close
 
     posting = publish(company, by=owner)
     posting_close(posting=posting, by=owner)
     assert posting.__class__.objects.get(pk=posting.pk).status == PostingStatus.CLOSED
-    assert client.get(reverse("postings:detail", args=[posting.pk])).status_code == 404
+    content = client.get(reverse("postings:detail", args=[posting.pk])).content.decode()
+    assert "This posting is closed and no longer takes applications." in content
+    assert f"/jobs/{posting.pk}/apply/" not in content
     assert not client.get(BOARD).context["page"].object_list
+
+
+def test_drafts_stay_unreadable_to_others_while_ended_postings_are_not(client, company, owner):
+    draft = DraftPostingFactory(company=company)
+    assert client.get(reverse("postings:detail", args=[draft.pk])).status_code == 404
+    expired = PublishedPostingFactory(company=company)
+    type(expired).objects.filter(pk=expired.pk).update(status=PostingStatus.EXPIRED)
+    content = client.get(reverse("postings:detail", args=[expired.pk])).content.decode()
+    assert "This posting is expired and no longer takes applications." in content

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from benchmarks import engine
-from postings.choices import ApplicationStatus
-from postings.models import Application
+from postings.choices import ApplicationStatus, PostingStatus
+from postings.models import Application, JobPosting
 from postings.services import application_submit
 from tests.factories import PublishedPostingFactory, StaffFactory, domain, platform, survey_fields, survey_form_data
 from tests.web.conftest import count_queries
@@ -158,6 +158,30 @@ def test_my_applications_lists_and_withdraws_ones_own(trainer_client, trainer, o
     assert "was withdrawn" in response.content.decode()
     assert Application.objects.get(pk=mine.pk).status == ApplicationStatus.WITHDRAWN
     assert Application.objects.get(pk=theirs.pk).status == ApplicationStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("end", [PostingStatus.CLOSED, PostingStatus.EXPIRED])
+def test_an_undecided_application_to_an_ended_posting_reads_as_its_end(trainer_client, trainer, company, end):
+    posting = PublishedPostingFactory(company=company, title="Ended job")
+    application = application_submit(posting=posting, trainer=trainer)
+    application.status = ApplicationStatus.SHORTLISTED
+    application.save()
+    JobPosting.objects.filter(pk=posting.pk).update(status=end)
+    content = trainer_client.get(reverse("trainers:applications")).content.decode()
+    assert f'<span class="badge {end}">{end.label}</span>' in content
+    assert "Shortlisted" not in content
+    page = trainer_client.get(reverse("postings:detail", args=[posting.pk]))
+    assert page.status_code == 200
+    assert f"This posting is {end.label.lower()} and no longer takes applications." in page.content.decode()
+
+
+def test_a_decided_application_keeps_its_own_status_after_the_posting_ends(trainer_client, trainer, company):
+    posting = PublishedPostingFactory(company=company)
+    application = application_submit(posting=posting, trainer=trainer)
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.HIRED)
+    JobPosting.objects.filter(pk=posting.pk).update(status=PostingStatus.CLOSED)
+    content = trainer_client.get(reverse("trainers:applications")).content.decode()
+    assert '<span class="badge hired">Hired</span>' in content
 
 
 def test_my_applications_runs_the_same_number_of_queries_for_any_number(trainer_client, trainer, company):

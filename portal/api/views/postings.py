@@ -69,8 +69,9 @@ class PostingViewSet(
         if self.action in ("list", "retrieve"):
             if partner is not None:
                 own = Q(company_id=partner.company_id) if partner.company_id else Q(pk__in=[])
-                return postings.filter(Q(status=PostingStatus.PUBLISHED) | own)
-            return postings.visible_to(user)
+                public = PostingStatus.public() if self.action == "retrieve" else [PostingStatus.PUBLISHED]
+                return postings.filter(Q(status__in=public) | own)
+            return postings.readable_by(user) if self.action == "retrieve" else postings.visible_to(user)
         if partner is not None:
             return postings.for_company(partner.company)
         return postings.for_user(user)
