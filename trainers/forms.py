@@ -25,6 +25,16 @@ class ProfileForm(ServiceErrorFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["domains"].queryset = Domain.objects.active()
 
+    def filing(self) -> dict | None:
+        """The (platform, domain, period) the form's data names, or None until all three are valid."""
+        values = {}
+        for name in ("platform", "domain", "period"):
+            try:
+                values[name] = self.fields[name].clean(self[name].data)
+            except forms.ValidationError:
+                return None
+        return values
+
     def service_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in PROFILE_FIELDS}
 
@@ -51,6 +61,9 @@ class SurveyForm(ServiceErrorFormMixin, forms.ModelForm):
     """The pay survey: what one platform paid for one month. Normalised and screened by ``survey_submit``."""
 
     period = MonthField(label="Month of pay", help_text="The month this pay is for, e.g. 2026-10.")
+    replace = forms.BooleanField(
+        required=False, label="Replace my earlier survey for this platform, domain and month with this one"
+    )
 
     class Meta:
         model = PaySurvey
@@ -98,6 +111,16 @@ class SurveyForm(ServiceErrorFormMixin, forms.ModelForm):
         # The service validates the whole survey (normalisation, range, constraints) and words its refusals for
         # people; the model's own clean would only repeat it in database terms, before hourly_usd even exists.
         pass
+
+    def filing(self) -> dict | None:
+        """The (platform, domain, period) the form's data names, or None until all three are valid."""
+        values = {}
+        for name in ("platform", "domain", "period"):
+            try:
+                values[name] = self.fields[name].clean(self[name].data)
+            except forms.ValidationError:
+                return None
+        return values
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in SURVEY_FIELDS}

@@ -38,6 +38,16 @@ def survey_for_trainer(*, profile: TrainerProfile, pk: int) -> PaySurvey:
     return surveys_for_trainer(profile=profile).get(pk=pk)
 
 
+def survey_filed(*, profile: TrainerProfile, platform, domain, period) -> PaySurvey | None:
+    """The trainer's survey for this platform, domain and month, if one is filed: filing again replaces it."""
+    return surveys_for_trainer(profile=profile).filter(platform=platform, domain=domain, period=period).first()
+
+
+def survey_versions(*, survey: PaySurvey) -> QuerySet:
+    """Every recorded version of one survey, newest first (show it only to its trainer and admins)."""
+    return survey.history.select_related("currency").order_by("-history_date", "-history_id")
+
+
 @dataclass
 class SurveyComparison:
     survey: PaySurvey

@@ -65,6 +65,11 @@ def surveys(request, profile):
 
 def _survey_form_page(request, profile, survey: PaySurvey | None):
     form = SurveyForm(request.POST or None, instance=survey, profile=profile)
+    earlier = None
+    if survey is None and request.method == "POST" and (filing := form.filing()):
+        earlier = selectors.survey_filed(profile=profile, **filing)
+    if earlier is not None and form.is_valid() and not form.cleaned_data["replace"]:
+        form.add_error("replace", "Tick this to replace your earlier survey, or update that one instead.")
     if request.method == "POST" and form.is_valid():
         try:
             if survey is None:
@@ -83,8 +88,26 @@ def _survey_form_page(request, profile, survey: PaySurvey | None):
     preview = selectors.pay_preview(form.data) if request.method == "POST" else None
     if survey is not None and request.method != "POST":
         preview = selectors.pay_preview(_survey_as_data(survey))
-    context = {"form": form, "survey": survey, "preview": labelled(preview, SurveyForm), "profile": profile}
+    context = {
+        "form": form, "survey": survey, "preview": labelled(preview, SurveyForm), "profile": profile,
+        "earlier": earlier,
+    }  # fmt: skip
     return render(request, "trainers/survey_form.html", context)
+
+
+@trainer_required
+def survey_filed(request, profile):
+    """(htmx) Whether the platform, domain and month chosen so far already have a survey: filing would replace it."""
+    filing = SurveyForm(request.GET, profile=profile).filing()
+    earlier = selectors.survey_filed(profile=profile, **filing) if filing else None
+    return render(request, "trainers/_survey_filed.html", {"earlier": earlier, "form": None})
+
+
+@trainer_required
+def survey_versions(request, profile, pk: int):
+    survey = _own_survey(profile, pk)
+    versions = selectors.survey_versions(survey=survey)
+    return render(request, "trainers/survey_versions.html", {"survey": survey, "versions": versions})
 
 
 def _announce(request, survey: PaySurvey, *, created: bool, editing: bool) -> None:

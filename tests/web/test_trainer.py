@@ -51,11 +51,48 @@ def test_a_trainer_files_a_survey_and_sees_it_in_my_surveys(trainer_client, trai
     assert "Accepted" in page
 
 
-def test_a_second_survey_for_the_same_platform_domain_and_month_updates_the_first(trainer_client, trainer):
-    trainer_client.post(reverse("trainers:survey_create"), survey_form_data(amount="20"))
-    response = trainer_client.post(reverse("trainers:survey_create"), survey_form_data(amount="30"), follow=True)
+def test_filing_the_same_platform_domain_and_month_again_shows_the_earlier_survey_first(trainer_client, trainer):
+    trainer_client.post(
+        reverse("trainers:survey_create"),
+        survey_form_data(amount="20", unpaid_hours_per_week="6", task_type="red_teaming"),
+    )
+    earlier = PaySurvey.objects.get(trainer=trainer)
+    response = trainer_client.post(reverse("trainers:survey_create"), survey_form_data(amount="30"))
+    assert response.status_code == 200  # nothing replaced yet
+    content = response.content.decode()
+    assert "You already filed a survey for" in content
+    assert "Unpaid hours a week: 6" in content
+    assert reverse("trainers:survey_edit", args=[earlier.pk]) in content
+    assert "Tick this to replace your earlier survey" in " ".join(response.context["form"].errors["replace"])
+    earlier.refresh_from_db()
+    assert (earlier.amount, earlier.unpaid_hours_per_week) == (20, 6)
+    response = trainer_client.post(
+        reverse("trainers:survey_create"), survey_form_data(amount="30", replace="on"), follow=True
+    )
     assert "already filed" in response.content.decode()
-    assert PaySurvey.objects.get(trainer=trainer).amount == 30
+    earlier.refresh_from_db()
+    assert (earlier.amount, earlier.unpaid_hours_per_week) == (30, None)
+
+
+def test_the_form_says_as_one_picks_them_that_a_platform_domain_and_month_are_filed(trainer_client, trainer):
+    url = reverse("trainers:survey_filed")
+    assert trainer_client.get(url, survey_form_data()).content.decode().strip() == ""
+    trainer_client.post(reverse("trainers:survey_create"), survey_form_data(amount="20"))
+    assert "You already filed a survey for" in trainer_client.get(url, survey_form_data()).content.decode()
+    other_month = survey_form_data(period="2025-01")
+    assert "You already filed" not in trainer_client.get(url, other_month).content.decode()
+    assert trainer_client.get(url, {"period": "nonsense"}).status_code == 200
+
+
+def test_a_trainer_sees_the_earlier_versions_of_their_own_survey_only(trainer_client, trainer, other_trainer):
+    trainer_client.post(reverse("trainers:survey_create"), survey_form_data(amount="20", task_type="red_teaming"))
+    survey = PaySurvey.objects.get(trainer=trainer)
+    trainer_client.post(reverse("trainers:survey_edit", args=[survey.pk]), survey_form_data(amount="30"))
+    content = trainer_client.get(reverse("trainers:survey_versions", args=[survey.pk])).content.decode()
+    assert content.index("30.00 USD") < content.index("20.00 USD")  # newest first
+    assert "Red-teaming" in content
+    theirs = survey_submit(trainer=other_trainer, **survey_fields())
+    assert trainer_client.get(reverse("trainers:survey_versions", args=[theirs.survey.pk])).status_code == 404
 
 
 @pytest.mark.parametrize(

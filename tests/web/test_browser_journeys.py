@@ -1,0 +1,78 @@
+"""Real-browser journeys around what already exists: filing the same month again, and an application to a posting
+that has closed. The browser fixtures and helpers are those of ``test_browser``."""
+
+import pytest
+from playwright.sync_api import expect
+
+from postings.choices import ApplicationStatus, PostingStatus
+from postings.models import Application, JobPosting
+from postings.services import application_submit
+from tests.factories import PublishedPostingFactory, TrainerFactory, UserFactory
+from tests.web.test_browser import PASSWORD, browser, log_in, page, shoot  # noqa: F401 (fixtures)
+from trainers.models import PaySurvey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _trainer(email: str):
+    user = UserFactory(email=email, username=email)
+    user.set_password(PASSWORD)
+    user.save()
+    return TrainerFactory(user=user, display_name="Rhea Refiler")
+
+
+def test_filing_a_month_again_shows_the_earlier_survey_and_offers_to_update_it(live_server, page):  # noqa: F811
+    base = live_server.url
+    trainer = _trainer("rhea@example.com")
+    log_in(page, base, email="rhea@example.com", password=PASSWORD)
+
+    def fill(amount: str) -> None:
+        page.goto(f"{base}/me/surveys/new/")
+        page.get_by_label("Platform").select_option(label="Outlier")
+        page.get_by_label("Domain").select_option(label="Generalist")
+        page.get_by_label("Amount").fill(amount)
+
+    fill("25")
+    page.get_by_label("Unpaid hours a week").fill("4")
+    page.get_by_role("button", name="File survey").click()
+    expect(page.locator(".message.success")).to_contain_text("is in the benchmarks")
+
+    # Choosing the same platform, domain and month says so before anything is filed, and shows the earlier one.
+    fill("30")
+    notice = page.locator("#filed-before-notice")
+    expect(notice).to_contain_text("You already filed a survey for Outlier")
+    expect(notice).to_contain_text("Unpaid hours a week: 4")
+    shoot(page, "trainer-survey-filed-before")
+    # Filing without saying "replace" changes nothing.
+    page.get_by_role("button", name="File survey").click()
+    expect(page.locator("#filed-before-notice")).to_contain_text("Tick this to replace")
+    assert PaySurvey.objects.get(trainer=trainer).amount == 25
+    # "Update that survey instead" opens it with its answers, unpaid hours included.
+    page.get_by_role("link", name="Update that survey instead").click()
+    expect(page.get_by_role("heading", name="Edit pay survey")).to_be_visible()
+    expect(page.get_by_label("Unpaid hours a week")).to_have_value("4.00")
+    page.get_by_label("Amount").fill("30")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".message.success")).to_contain_text("was updated")
+    survey = PaySurvey.objects.get(trainer=trainer)
+    assert (survey.amount, survey.unpaid_hours_per_week) == (30, 4)
+    # Its earlier versions are one click away.
+    page.get_by_role("link", name="Versions").first.click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+
+
+def test_an_application_to_a_closed_posting_reads_closed_and_opens_the_posting(live_server, page):  # noqa: F811
+    base = live_server.url
+    trainer = _trainer("cleo@example.com")
+    posting = PublishedPostingFactory(title="Radiology ranking")
+    application = application_submit(posting=posting, trainer=trainer)
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SHORTLISTED)
+    JobPosting.objects.filter(pk=posting.pk).update(status=PostingStatus.CLOSED)
+    log_in(page, base, email="cleo@example.com", password=PASSWORD)
+
+    page.goto(f"{base}/me/applications/")
+    row = page.locator("tbody tr").first
+    expect(row.locator(".badge")).to_have_text("Closed")
+    row.get_by_role("link", name="Radiology ranking").click()
+    expect(page.get_by_role("heading", name="Radiology ranking")).to_be_visible()
+    expect(page.locator("#apply-heading + p")).to_have_text("This posting is closed and no longer takes applications.")
