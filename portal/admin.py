@@ -230,5 +230,10 @@ class ErasingUserAdmin(UserAdmin):
 
 
 User = get_user_model()
+# The queues' columns need the width the navigation sidebar would take at 1,366 px; the index lists every model.
+admin.site.enable_nav_sidebar = False
+admin.site.site_header = "Trainer Pay Portal administration"
+admin.site.site_title = "Trainer Pay Portal admin"
+
 admin.site.unregister(User)
 admin.site.register(User, ErasingUserAdmin)

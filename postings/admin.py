@@ -184,8 +184,7 @@ class JobPostingForm(ServiceModelForm):
 class JobPostingAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
     form = JobPostingForm
     list_display = [
-        "title", "company", "domain", "tier", "country", "band", "rate_min_usd", "rate_max_usd", "status",
-        "submitted_at", "published_at", "expires_at",
+        "title", "company", "cell", "band", "usd_band", "status", "submitted", "expires",
     ]  # fmt: skip
     list_filter = [PendingReviewFilter, "status", "tier", "domain", "company__verified", "engagement", "country"]
     list_select_related = ["company", "domain"]
@@ -230,6 +229,22 @@ class JobPostingAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
     @admin.display(description="band as posted", ordering="rate_min")
     def band(self, obj):
         return f"{obj.rate_min}–{obj.rate_max} {obj.currency_id}/{obj.unit}"
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, obj):
+        return f"{obj.submitted_at:%d %b %Y}" if obj.submitted_at else "-"
+
+    @admin.display(description="expires", ordering="expires_at")
+    def expires(self, obj):
+        return f"{obj.expires_at:%d %b %Y}" if obj.expires_at else "-"
+
+    @admin.display(description="domain · tier · country", ordering="domain__position")
+    def cell(self, obj):
+        return f"{obj.domain} · {obj.get_tier_display()} · {obj.country or 'worldwide'}"
+
+    @admin.display(description="USD an hour", ordering="rate_min_usd")
+    def usd_band(self, obj):
+        return f"{obj.rate_min_usd:.2f}–{obj.rate_max_usd:.2f}"
 
     @admin.action(description="Approve and publish selected postings")
     def approve(self, request, queryset):

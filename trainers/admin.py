@@ -5,6 +5,7 @@ Forms and actions use the shared plumbing of ``benchmarks.admin_tools``; deletin
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.text import Truncator
 
 from benchmarks.admin_tools import (
     AuditedAdmin,
@@ -100,10 +101,9 @@ class PaySurveyForm(ServiceModelForm):
 class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
     form = PaySurveyForm
     list_display = [
-        "id", "period_month", "trainer", "platform", "domain", "tier", "country", "pay", "hourly_usd",
-        "effective_hourly_usd", "status", "source",
+        "period_month", "trainer", "platform", "cell", "pay", "usd_an_hour", "status", "reason",
     ]  # fmt: skip
-    list_display_links = ["id", "period_month"]
+    list_display_links = ["period_month"]
     list_filter = [
         PendingReviewFilter, "status", "tier", "domain", "platform", "verification", "unit", "source__kind", "country",
     ]  # fmt: skip
@@ -145,6 +145,18 @@ class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
     @admin.display(description="month", ordering="period")
     def period_month(self, obj):
         return f"{obj.period:%Y-%m}"
+
+    @admin.display(description="domain · tier · country", ordering="domain__position")
+    def cell(self, obj):
+        return f"{obj.domain} · {obj.get_tier_display()} · {obj.country or 'worldwide'}"
+
+    @admin.display(description="USD an hour", ordering="hourly_usd")
+    def usd_an_hour(self, obj):
+        return f"{obj.hourly_usd:.2f}" if obj.hourly_usd is not None else "-"
+
+    @admin.display(description="why", ordering="status_reason")
+    def reason(self, obj):
+        return Truncator(obj.status_reason).chars(80)
 
     @admin.display(description="pay as reported", ordering="amount")
     def pay(self, obj):

@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 
 from benchmarks.selectors import fewer_than_minimum
+from portal import admin_overview
 
 register = template.Library()
 
@@ -70,3 +71,9 @@ def cell_range(cell, ends: str) -> str:
     if low_value is None:
         return f"up to {usd(high_value)} ({low} needs {tails} contributors)"
     return f"from {usd(low_value)} ({high} needs {tails} contributors)"
+
+
+@register.simple_tag
+def moderation_queues(user) -> list:
+    """The admin index's "Waiting for review" box (``portal.admin_overview``)."""
+    return admin_overview.moderation_queues(user)

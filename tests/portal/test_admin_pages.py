@@ -45,3 +45,29 @@ def test_the_review_queues_open_filtered(seeded, admin_client):
     assert surveys.status_code == 200
     postings = admin_client.get(reverse("admin:postings_jobposting_changelist"), {"queue": "pending"})
     assert {posting.status for posting in postings.context["cl"].result_list} == {"in_review"}
+
+
+def test_the_admin_index_shows_what_waits_with_links_to_the_filtered_queues(admin_client):
+    from tests.factories import DraftPostingFactory, TrainerFactory, survey_fields
+    from trainers.choices import SurveyStatus
+    from trainers.models import PaySurvey
+    from trainers.services import survey_submit
+
+    posting = DraftPostingFactory()
+    type(posting).objects.filter(pk=posting.pk).update(status="in_review")
+    survey = survey_submit(trainer=TrainerFactory(), **survey_fields()).survey
+    PaySurvey.objects.filter(pk=survey.pk).update(status=SurveyStatus.FLAGGED, status_reason="Far above the fence")
+    content = admin_client.get(reverse("admin:index")).content.decode()
+    box = content[content.index('id="moderation-queues"') :]
+    assert f'href="{reverse("admin:postings_jobposting_changelist")}?queue=pending">Postings in review' in box
+    assert f'href="{reverse("admin:trainers_paysurvey_changelist")}?queue=pending">Flagged surveys' in box
+    assert box.count("<strong>1</strong>") == 2
+    queue = admin_client.get(reverse("admin:trainers_paysurvey_changelist"), {"queue": "pending"}).content.decode()
+    assert "Far above the fence" in queue  # the flag's reason is in the queue itself
+
+
+def test_staff_without_the_permission_see_no_queue(client):
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory(is_superuser=False))
+    assert 'id="moderation-queues"' not in client.get(reverse("admin:index")).content.decode()

@@ -76,3 +76,32 @@ def test_an_application_to_a_closed_posting_reads_closed_and_opens_the_posting(l
     row.get_by_role("link", name="Radiology ranking").click()
     expect(page.get_by_role("heading", name="Radiology ranking")).to_be_visible()
     expect(page.locator("#apply-heading + p")).to_have_text("This posting is closed and no longer takes applications.")
+
+
+def test_the_review_queues_open_from_the_admin_index_and_fit_at_1366_px(live_server, page):  # noqa: F811
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import DraftPostingFactory, survey_fields
+    from trainers.choices import SurveyStatus
+    from trainers.services import survey_submit
+
+    admin_user = get_user_model().objects.create_superuser("root-admin", "root@example.com", PASSWORD)
+    assert admin_user.is_superuser
+    posting = DraftPostingFactory(title="A job waiting for review")
+    JobPosting.objects.filter(pk=posting.pk).update(status=PostingStatus.IN_REVIEW)
+    survey = survey_submit(trainer=_trainer("flo@example.com"), **survey_fields()).survey
+    reason = "Far outside the usual range for this domain and tier; an admin will review it."
+    PaySurvey.objects.filter(pk=survey.pk).update(status=SurveyStatus.FLAGGED, status_reason=reason)
+
+    base = live_server.url
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", "root-admin")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    for link, shown in (("Flagged surveys to review", reason), ("Postings in review", "A job waiting for review")):
+        page.goto(f"{base}/admin/")
+        page.locator("#moderation-queues").get_by_role("link", name=link).click()
+        expect(page.locator("#result_list")).to_contain_text(shown)
+        fits = page.evaluate("(r => r.scrollWidth <= r.clientWidth)(document.querySelector('#changelist .results'))")
+        assert fits, f"{link}: the queue's columns overflow at 1,366 px"
