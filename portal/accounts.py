@@ -23,7 +23,7 @@ class SignupForm(forms.Form):
     role = forms.ChoiceField(label="How will you use the portal?", choices=Role.CHOICES, widget=forms.RadioSelect)
     name = forms.CharField(label="Your name", max_length=80, help_text="Trainers: the name companies see.")
     company_name = forms.CharField(
-        label="Company name", max_length=120, required=False, help_text="Needed if you hire trainers."
+        label="Company name", max_length=120, required=False, help_text="Shown on your job postings."
     )
 
     def clean(self):
