@@ -105,3 +105,9 @@ def test_the_review_queues_open_from_the_admin_index_and_fit_at_1366_px(live_ser
         expect(page.locator("#result_list")).to_contain_text(shown)
         fits = page.evaluate("(r => r.scrollWidth <= r.clientWidth)(document.querySelector('#changelist .results'))")
         assert fits, f"{link}: the queue's columns overflow at 1,366 px"
+
+
+def test_the_api_docs_run_under_the_portals_csp(live_server, page):  # noqa: F811
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Trainer Pay Portal")
+    # The page fixture fails the test on any console error, a CSP violation included.
