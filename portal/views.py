@@ -22,7 +22,15 @@ HISTORY_MONTHS = 24
 
 
 def home(request):
-    context = {"latest_postings": latest_postings(limit=6), "figures": report_figures()}
+    """The front page; its last cards speak to who is signed in: a trainer, a company member, or neither."""
+    trainer = profile_for_user(user=request.user)
+    company = None
+    if trainer is None and request.user.is_authenticated:
+        company = companies_for_user(user=request.user).first()
+    context = {
+        "latest_postings": latest_postings(limit=6), "figures": report_figures(), "trainer": trainer,
+        "company": company,
+    }  # fmt: skip
     return render(request, "portal/home.html", context)
 
 

@@ -53,3 +53,18 @@ def test_status_badges_meet_the_contrast_minimum():
         ink, paper = _luminance(colours[tone]), _luminance(colours[f"{tone}-soft"])
         ratio = (max(ink, paper) + 0.05) / (min(ink, paper) + 0.05)
         assert ratio >= 4.5, f"--{tone} on --{tone}-soft: {ratio:.2f}:1"
+
+
+def test_the_home_pages_last_cards_speak_to_who_is_signed_in(client, trainer, owner, company):
+    anonymous = client.get("/").content.decode()
+    assert "Train AI?" in anonymous
+    assert "Hire trainers?" in anonymous
+    client.force_login(trainer.user)
+    as_trainer = client.get("/").content.decode()
+    assert "Your pay" in as_trainer
+    assert "Hire trainers?" not in as_trainer
+    assert reverse("trainers:compare") in as_trainer
+    client.force_login(owner)
+    as_company = client.get("/").content.decode()
+    assert "Train AI?" not in as_company
+    assert reverse("postings:create", args=[company.slug]) in as_company
