@@ -27,9 +27,17 @@ def board_filterset(*, params) -> JobPostingFilterSet:
 
 
 def board_postings(*, params) -> tuple[JobPostingFilterSet, QuerySet]:
-    """The filter set and the postings it selects, newest first unless ``sort`` asks otherwise."""
+    """The filter set and the postings it selects, newest first unless ``sort`` asks otherwise. A filter that is not
+    understood is left out (the filter set keeps its error, to show by the field) and the others still apply."""
     filterset = board_filterset(params=params)
-    postings = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    if filterset.is_valid():
+        postings = filterset.qs
+    else:
+        understood = params.copy()
+        for name in filterset.errors:
+            understood.pop(name, None)
+        rest = board_filterset(params=understood)
+        postings = rest.qs if rest.is_valid() else rest.queryset.none()
     # The board offers two sorts, both descending (newest first, highest rate first); the shared FilterSet's
     # ascending spellings mean the same here, so a shared URL never shows the oldest or cheapest jobs first.
     sort = str((params or {}).get("sort", "")).lstrip("-")

@@ -1,5 +1,6 @@
 """The job board and posting detail pages: filters, sorting, pagination, htmx fragments, visibility, applying."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -73,6 +74,25 @@ def test_an_invalid_filter_says_so_instead_of_failing(client):
     response = client.get(BOARD, {"min_usd": "lots"})
     assert response.status_code == 200
     assert b"Some filters were not understood" in response.content
+
+
+def test_a_bad_minimum_is_named_as_a_person_would_and_the_other_filters_still_apply(client):
+    medicine = PublishedPostingFactory(title="Radiology ranking")
+    PublishedPostingFactory(title="Contract review", domain=domain("law"))
+    response = client.get(BOARD, {"min_usd": "-5", "domain": "medicine"})
+    assert [p.pk for p in response.context["page"].object_list] == [medicine.pk]  # the domain filter still applies
+    content = response.content.decode()
+    assert "Minimum USD an hour</a>: Ensure this value is greater than or equal to 0." in content
+    assert "min_usd:" not in content
+    assert 'aria-invalid="true"' in content
+    # The field takes any number, so the browser never blocks the live filtering with its own validation.
+    field = re.search(r'<input type="number" name="min_usd"[^>]*>', content).group(0)
+    assert ' min="' not in field
+    # With htmx, the message is placed beside the field, and cleared once the value is fine.
+    fragment = client.get(BOARD, {"min_usd": "-5"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<span id="error-min_usd" class="field-error" hx-swap-oob="true">Ensure this value' in fragment
+    fixed = client.get(BOARD, {"min_usd": "5"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<span id="error-min_usd" class="field-error" hx-swap-oob="true"></span>' in fixed
 
 
 def test_the_board_runs_the_same_number_of_queries_for_any_page_size(client, company):

@@ -111,3 +111,19 @@ def test_the_api_docs_run_under_the_portals_csp(live_server, page):  # noqa: F81
     page.goto(f"{live_server.url}/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Trainer Pay Portal")
     # The page fixture fails the test on any console error, a CSP violation included.
+
+
+def test_a_bad_minimum_on_the_board_is_marked_and_the_other_filters_keep_working(live_server, page):  # noqa: F811
+    from tests.factories import domain
+
+    PublishedPostingFactory(title="Radiology ranking")
+    PublishedPostingFactory(title="Contract review", domain=domain("law"))
+    page.goto(f"{live_server.url}/jobs/")
+    expect(page.locator(".job-list li")).to_have_count(2)
+    page.get_by_label("Minimum USD an hour").fill("-5")
+    expect(page.locator("#error-min_usd")).to_have_text("Ensure this value is greater than or equal to 0.")
+    page.get_by_role("combobox", name="Domain").select_option(label="Law")
+    expect(page.locator(".job-list li")).to_have_count(1)
+    expect(page.locator(".job-list")).to_contain_text("Contract review")
+    page.get_by_label("Minimum USD an hour").fill("1")
+    expect(page.locator("#error-min_usd")).to_be_empty()
