@@ -13,16 +13,21 @@ from .models import JobPosting
 class JobPostingFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search", max_length=100)
     domain = django_filters.ModelChoiceFilter(
-        field_name="domain", to_field_name="slug", queryset=Domain.objects.active(), label="Domain"
-    )
+        field_name="domain", to_field_name="slug", queryset=Domain.objects.active(), label="Domain",
+        empty_label="Any domain",
+    )  # fmt: skip
     domain_id = django_filters.ModelChoiceFilter(field_name="domain", queryset=Domain.objects.all(), label="Domain id")
-    tier = django_filters.ChoiceFilter(choices=SkillTier.choices, label="Skill tier")
-    country = django_filters.ChoiceFilter(choices=list(countries), method="filter_country", label="Country")
+    tier = django_filters.ChoiceFilter(choices=SkillTier.choices, label="Skill tier", empty_label="Any tier")
+    country = django_filters.ChoiceFilter(
+        choices=list(countries), method="filter_country", label="Country", empty_label="Any country"
+    )
     worldwide = django_filters.BooleanFilter(method="filter_worldwide", label="Open worldwide")
     min_usd = django_filters.NumberFilter(
         field_name="rate_max_usd", lookup_expr="gte", label="Minimum USD an hour", min_value=0
     )
-    engagement = django_filters.ChoiceFilter(choices=Engagement.choices, label="Engagement")
+    engagement = django_filters.ChoiceFilter(
+        choices=Engagement.choices, label="Engagement", empty_label="Any engagement"
+    )
     sort = django_filters.OrderingFilter(
         fields=(("published_at", "newest"), ("rate_max_usd", "rate")),
         field_labels={"published_at": "Newest", "rate_max_usd": "Highest rate"},

@@ -50,21 +50,12 @@ def _query_without_page(request) -> str:
 def board(request):
     """Published postings with the shared filters; an htmx request gets just the results fragment."""
     filterset, postings = selectors.board_postings(params=request.GET)
-    _name_empty_choices(filterset.form)
     page = page_of(request, postings, BOARD_PAGE_SIZE)
     context = {"filterset": filterset, "page": page, "query": _query_without_page(request)}
     fragment = request.htmx and not request.htmx.history_restore_request
     response = render(request, "postings/_board_results.html" if fragment else "postings/board.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
-
-
-def _name_empty_choices(form) -> None:
-    """Say "Any …" instead of a row of dashes for a filter left open."""
-    form.fields["domain"].empty_label = "Any domain"
-    for name, label in (("tier", "Any tier"), ("country", "Any country"), ("engagement", "Any engagement")):
-        field = form.fields[name]
-        field.choices = [("", label), *[choice for choice in field.choices if choice[0] != ""]]
 
 
 def detail(request, pk: int):

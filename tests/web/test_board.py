@@ -207,3 +207,10 @@ def test_drafts_stay_unreadable_to_others_while_ended_postings_are_not(client, c
     type(expired).objects.filter(pk=expired.pk).update(status=PostingStatus.EXPIRED)
     content = client.get(reverse("postings:detail", args=[expired.pk])).content.decode()
     assert "This posting is expired and no longer takes applications." in content
+
+
+def test_each_filter_left_open_reads_any_and_never_a_row_of_dashes(client):
+    content = client.get(BOARD).content.decode()
+    assert "---------" not in content
+    for label in ("Any domain", "Any tier", "Any country", "Any engagement"):
+        assert content.count(f">{label}</option>") == 1
