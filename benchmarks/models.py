@@ -63,6 +63,16 @@ class PayTermsFields(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def basis(self) -> str:
+        """What a per-task or per-project amount is worth in time ("10 min a task", "a 120-hour project"), for
+        showing beside it; empty for the other units, whose hours are implied."""
+        if self.unit == PayUnit.TASK and self.minutes_per_task:
+            return f"{self.minutes_per_task.normalize():f} min a task"
+        if self.unit == PayUnit.PROJECT and self.project_hours:
+            return f"a {self.project_hours.normalize():f}-hour project"
+        return ""
+
     def terms_for(self, amount, *, amount_field: str = "amount", unpaid_hours_per_week=None) -> PayTerms:
         """``amount`` (one of this row's amounts, stored in ``amount_field``) on this row's terms."""
         return PayTerms(

@@ -1,5 +1,6 @@
 """The job board and posting detail pages: filters, sorting, pagination, htmx fragments, visibility, applying."""
 
+import itertools
 import re
 from decimal import Decimal
 
@@ -214,3 +215,24 @@ def test_each_filter_left_open_reads_any_and_never_a_row_of_dashes(client):
     assert "---------" not in content
     for label in ("Any domain", "Any tier", "Any country", "Any engagement"):
         assert content.count(f">{label}</option>") == 1
+
+
+@pytest.mark.parametrize(
+    ("terms", "shown"),
+    [
+        ({"unit": "task", "minutes_per_task": Decimal("10"), "rate_min": 2, "rate_max": 3},
+         "USD per task (10 min a task)"),
+        ({"unit": "project", "project_hours": Decimal("120.5"), "rate_min": 1000, "rate_max": 1500},
+         "USD per project (a 120.5-hour project)"),
+    ],
+)  # fmt: skip
+def test_per_task_and_per_project_bands_show_their_basis_on_the_card_and_the_page(client, terms, shown):
+    posting = PublishedPostingFactory(**terms)
+    assert shown in client.get(BOARD).content.decode()
+    assert shown in client.get(reverse("postings:detail", args=[posting.pk])).content.decode()
+
+
+def test_the_board_heading_levels_do_not_skip(client):
+    PublishedPostingFactory()
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", client.get(BOARD).content.decode())]
+    assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels)), levels
