@@ -36,6 +36,14 @@ class Rank:
     beyond: str | None  # None, "below" or "above"
 
 
+def percentile_phrase(value: float, beyond: str | None = None) -> str:
+    """37.4 → "the 37th percentile"; with beyond="below" → "below the 10th percentile"."""
+    number = round(float(value))
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    phrase = f"the {number}{suffix} percentile"
+    return f"{beyond} {phrase}" if beyond in ("below", "above") else phrase
+
+
 @dataclass(frozen=True)
 class Position:
     """The answer of ``position_rate``."""
@@ -50,6 +58,17 @@ class Position:
     @property
     def fallback_label(self) -> str:
         return FALLBACK_LEVELS[self.fallback]
+
+    @property
+    def band_phrase(self) -> str:
+        """Where a band lies: "runs from the 20th percentile to the 60th percentile", or, with both ends beyond
+        the same published end, "lies entirely above the 90th percentile"."""
+        if self.band_percentiles is None or self.band_beyond is None:
+            return ""
+        (low, high), (low_beyond, high_beyond) = self.band_percentiles, self.band_beyond
+        if low_beyond is not None and low_beyond == high_beyond:
+            return f"lies entirely {percentile_phrase(low, low_beyond)}"
+        return f"runs from {percentile_phrase(low, low_beyond)} to {percentile_phrase(high, high_beyond)}"
 
     def as_dict(self) -> dict:
         return {

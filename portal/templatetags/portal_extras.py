@@ -5,15 +5,11 @@ import datetime
 from django import template
 from django.conf import settings
 
+from benchmarks import positioning
 from benchmarks.selectors import fewer_than_minimum
 from portal import admin_overview
 
 register = template.Library()
-
-
-def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 @register.filter
@@ -21,8 +17,7 @@ def percentile_phrase(value, beyond=None) -> str:
     """37.4 → "the 37th percentile"; with beyond="below" → "below the 10th percentile"."""
     if value is None or value == "":
         return ""
-    phrase = f"the {_ordinal(round(float(value)))} percentile"
-    return f"{beyond} {phrase}" if beyond in ("below", "above") else phrase
+    return positioning.percentile_phrase(value, beyond)
 
 
 @register.filter

@@ -28,6 +28,26 @@ def test_a_rate_on_a_plateau_of_equal_percentiles_sits_in_its_middle():
     assert percentile_rank(20, [(25, 20.0), (50, 20.0), (75, 40.0)]).percentile == 37.5
 
 
+@pytest.mark.parametrize(
+    ("band", "phrase"),
+    [
+        ((100, 120), "lies entirely above the 90th percentile"),
+        ((1, 2), "lies entirely below the 10th percentile"),
+        ((5, 120), "runs from below the 10th percentile to above the 90th percentile"),
+        ((20, 30), "runs from the 25th percentile to the 50th percentile"),
+    ],
+)
+def test_a_band_says_where_it_lies_without_repeating_an_end(band, phrase):
+    from benchmarks.positioning import Position
+
+    ends = [percentile_rank(value, POINTS) for value in band]
+    position = Position(
+        cell=None, fallback=0, percentile=50, beyond=None,
+        band_percentiles=(ends[0].percentile, ends[1].percentile), band_beyond=(ends[0].beyond, ends[1].beyond),
+    )  # fmt: skip
+    assert position.band_phrase == phrase
+
+
 def fill(domain, *, tier=SkillTier.SKILLED, country="US", contributors=10, base=10):
     source = source_make()
     for c in range(contributors):

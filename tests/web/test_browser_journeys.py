@@ -127,3 +127,19 @@ def test_a_bad_minimum_on_the_board_is_marked_and_the_other_filters_keep_working
     expect(page.locator(".job-list")).to_contain_text("Contract review")
     page.get_by_label("Minimum USD an hour").fill("1")
     expect(page.locator("#error-min_usd")).to_be_empty()
+
+
+def test_the_percentiles_beside_a_posting_fit_their_column_at_1366_px(live_server, page):  # noqa: F811
+    from benchmarks.choices import SkillTier
+    from tests.factories import domain
+    from tests.web.conftest import file_surveys
+
+    file_surveys(12, start=100, base=50, domain=domain("medicine"), tier=SkillTier.EXPERT)
+    posting = PublishedPostingFactory(rate_min=60, rate_max=80, rate_min_usd=60, rate_max_usd=80)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/jobs/{posting.pk}/")
+    table = page.locator("table.percentiles")
+    expect(table).to_contain_text("p90")
+    assert page.evaluate(
+        "(t => t.scrollWidth <= t.clientWidth)(document.querySelector('table.percentiles').parentElement)"
+    )
