@@ -143,3 +143,27 @@ def test_the_percentiles_beside_a_posting_fit_their_column_at_1366_px(live_serve
     assert page.evaluate(
         "(t => t.scrollWidth <= t.clientWidth)(document.querySelector('table.percentiles').parentElement)"
     )
+
+
+@pytest.mark.parametrize("form", ["survey", "posting"])
+def test_on_a_phone_the_live_preview_stays_in_view_while_the_amount_is_typed(live_server, page, form):  # noqa: F811
+    from tests.factories import CompanyFactory
+
+    if form == "survey":
+        _trainer("pia@example.com")
+        url, field = "/me/surveys/new/", "Amount"
+    else:
+        owner = UserFactory(email="olly@example.com", username="olly@example.com")
+        owner.set_password(PASSWORD)
+        owner.save()
+        company = CompanyFactory(owner=owner)
+        url, field = f"/company/{company.slug}/postings/new/", "Band minimum"
+    log_in(page, live_server.url, email="pia@example.com" if form == "survey" else "olly@example.com",
+           password=PASSWORD)  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}{url}")
+    page.get_by_label(field, exact=False).first.fill("25")
+    box = page.locator(".grid-2 > .preview").bounding_box()
+    assert box is not None
+    assert 0 <= box["y"] < 844, box  # on screen, not a thousand pixels further down
+    assert box["height"] <= 844 / 3 + 1
