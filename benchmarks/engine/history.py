@@ -8,8 +8,8 @@ One pass reads every observation of its months' windows once, cell by cell (``wi
 """
 
 import datetime
-from itertools import groupby
 from collections.abc import Iterable
+from itertools import groupby
 from types import ModuleType
 
 from dateutil.relativedelta import relativedelta

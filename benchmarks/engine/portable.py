@@ -61,9 +61,19 @@ def history_leaves(*, since: datetime.date, until: datetime.date) -> Iterator[tu
     keys: dict[str, int] = defaultdict(lambda: len(keys) + 1)  # contributor and party strings as numbers
     leaves: dict[Leaf, list[tuple]] = defaultdict(list)
     fields = ("hourly_usd", "period", "contributor", "party", "counts_from", "source_id", "platform_id")
-    for domain_id, tier, country, kind, value, period, who, party, counts_from, source_id, platform_id in (
-        rows.values_list("domain_id", "tier", "country", "kind", *fields).iterator(chunk_size=5000)
-    ):
+    for (
+        domain_id,
+        tier,
+        country,
+        kind,
+        value,
+        period,
+        who,
+        party,
+        counts_from,
+        source_id,
+        platform_id,
+    ) in rows.values_list("domain_id", "tier", "country", "kind", *fields).iterator(chunk_size=5000):
         counts = party and (counts_from is None or counts_from <= now)
         leaves[(domain_id, tier, country, kind)].append(
             (float(value), month_index(period) - base, keys[who], keys[party] if counts else 0, source_id,
