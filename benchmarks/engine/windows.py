@@ -54,6 +54,15 @@ def _key_masks(keys: np.ndarray, bits: np.ndarray, *, drop_zero: bool) -> np.nda
     return masks[ordered[starts] != 0] if drop_zero else masks
 
 
+def _keys_in_windows(masks: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """How many of the keys' month masks meet each window mask, a slice of keys at a time (bounded memory)."""
+    step = max(_MATRIX_CELLS // max(len(windows), 1), 1)
+    counts = np.zeros(len(windows), dtype=np.int64)
+    for start in range(0, len(masks), step):
+        counts += np.count_nonzero(masks[start : start + step, None] & windows[None, :], axis=0)
+    return counts
+
+
 def _ranked(values: np.ndarray, months: np.ndarray, inside: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """``values[k]`` for the k-th (0-based, ``ranks[i, j]``) of the sorted values in window i; ``inside[i, t]``
     says whether month t is in window i."""
@@ -96,7 +105,7 @@ def cell_points(records: np.ndarray, ends: list[int], window: int) -> Iterator[t
             continue
         keys = records[name][order] if given is None else given
         masks = _key_masks(keys, bits, drop_zero=name in ("party", "platform"))
-        distinct.append(np.count_nonzero(masks[:, None] & windows[None, :], axis=0))
+        distinct.append(_keys_in_windows(masks, windows))
     # percentile_cont: position = fraction × (n - 1), interpolated between the values at its floor and its ceiling.
     positions = _FRACTIONS[None, :] * (counts[:, None] - 1)
     lows, highs = np.floor(positions).astype(np.int64), np.ceil(positions).astype(np.int64)
