@@ -57,8 +57,9 @@ def django_setup(url: str, *, redis_url: str = "") -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000) -> float:
-    """Replace every observation (and cell) with ``rows`` synthetic ones, by COPY; returns seconds taken."""
+def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000, months: int = 12) -> float:
+    """Replace every observation (and cell) with ``rows`` synthetic ones, their periods spread evenly over the last
+    ``months`` months, by COPY; returns seconds taken."""
     from django.db import connection, transaction
 
     from benchmarks.models import BenchmarkCell, DirtyCell, Domain, Observation, OutlierFence, Platform, Source
@@ -72,7 +73,7 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000) -> floa
         for i in range(200)
     ]
     today = datetime.date.today().replace(day=1)
-    months = [today - relativedelta(months=m) for m in range(12)]
+    periods = [today - relativedelta(months=m) for m in range(months)]
     domain_factor = {d: 1 + 0.15 * i for i, d in enumerate(domain_ids)}
     with transaction.atomic():
         for model in (BenchmarkCell, DirtyCell, OutlierFence):
@@ -91,7 +92,7 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000) -> floa
                     domain = rng.choice(domain_ids, n)
                     tier = rng.choice(len(TIERS), n, p=[0.35, 0.35, 0.2, 0.1])
                     country = rng.choice(len(COUNTRIES) + 1, n)
-                    month = rng.choice(len(months), n)
+                    month = rng.choice(len(periods), n)
                     noise = rng.lognormal(0, 0.45, n)
                     source = rng.choice(sources, n)
                     platform = rng.choice(len(platform_ids) + 1, n)
@@ -105,7 +106,7 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000) -> floa
                         copy.write_row((
                             f"bench:{start + i}", "advertised" if advertised[i] else "reported", int(domain[i]), t,
                             COUNTRIES[c] if c < len(COUNTRIES) else ("" if advertised[i] else "US"),
-                            months[month[i]], min(max(rate, 0.5), 2000), int(source[i]),
+                            periods[month[i]], min(max(rate, 0.5), 2000), int(source[i]),
                             platform_ids[platform[i]] if platform[i] < len(platform_ids) else None,
                             who, who, False, False, now,
                         ))  # fmt: skip

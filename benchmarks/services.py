@@ -68,6 +68,15 @@ def recompute_deferred() -> Iterator[None]:
         transaction.on_commit(_enqueue_bulk_recompute, robust=True)
 
 
+def history_months_changed(*, periods: Iterable[datetime.date]) -> None:
+    """Observations of these periods were written in bulk (an import): once the caller's transaction commits, rewrite
+    the history points of every month of the horizon whose window holds one of them."""
+    from .engine.history import touched_months
+    from .tasks import history_request
+
+    history_request(touched_months(periods))
+
+
 def _enqueue_bulk_recompute() -> None:
     from .tasks import recompute_request
 

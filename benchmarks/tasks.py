@@ -5,9 +5,10 @@ lock (the Read the Docs way) so that a run that overlaps a slow earlier one retu
 its work; the on-commit recompute takes no such lock, because it must not drop the leaves its commit marked.
 """
 
+import datetime
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from celery import shared_task
@@ -17,6 +18,7 @@ from django.db import connection
 from kombu.exceptions import OperationalError as BrokerError
 
 from . import engine
+from .engine import history
 
 logger = logging.getLogger(__name__)
 
@@ -152,17 +154,57 @@ def sweep_dirty_cells() -> int:
 
 @shared_task(ignore_result=True, soft_time_limit=REBUILD_TIME_LIMIT - 30, time_limit=REBUILD_TIME_LIMIT)
 def rebuild_all_cells() -> int:
-    """Nightly, and on demand from the admin: recompute every cell from scratch and publish them at once."""
+    """Nightly, and on demand from the admin: recompute every cell from scratch and publish them at once, then
+    rewrite the history points of every month of the horizon from the observations' periods."""
     with cache_lock("rebuild") as acquired:
         if not acquired:
             logger.info("A rebuild is already running; skipping this one.")
             return 0
-        return engine.rebuild_all()
+        published = engine.rebuild_all()
+        engine.backfill_history()
+        return published
+
+
+# Months whose history points an import changed wait here (one cache key each) for the next backfill task; a key
+# lost with its message is caught by the nightly rebuild, which rewrites every month of the horizon.
+HISTORY_PENDING_EXPIRY = 2 * 24 * 3600
+
+
+def _history_month_key(month: datetime.date) -> str:
+    return rollup_key(f"history-month:{month:%Y-%m}")
+
+
+def history_request(months: Iterable[datetime.date]) -> None:
+    """Ask for the history points of these months to be rewritten after the caller's transaction commits.
+
+    Coalesced like ``recompute_request``: the months are noted, and a task is enqueued only when none is queued and
+    not yet started; the task clears the "queued" key before it takes the noted months, so a month noted after it
+    started always has a task queued after it.
+    """
+    months = sorted({month.replace(day=1) for month in months})
+    if not months:
+        return
+    cache.set_many({_history_month_key(month): 1 for month in months}, HISTORY_PENDING_EXPIRY)
+    if cache.add(rollup_key("history-queued"), "queued", REBUILD_TIME_LIMIT):
+        backfill_history_months.delay_on_commit()
+
+
+@shared_task(ignore_result=True, soft_time_limit=REBUILD_TIME_LIMIT - 30, time_limit=REBUILD_TIME_LIMIT)
+def backfill_history_months() -> int:
+    """Enqueued by ``history_request``: rewrite the history points of every month noted since the last run."""
+    cache.delete(rollup_key("history-queued"))
+    keys = {_history_month_key(month): month for month in history.horizon()}
+    noted = cache.get_many(list(keys))
+    if not noted:
+        return 0
+    cache.delete_many(list(noted))
+    return engine.backfill_history(months=[keys[key] for key in noted])
 
 
 @shared_task(ignore_result=True, soft_time_limit=REBUILD_TIME_LIMIT - 30, time_limit=REBUILD_TIME_LIMIT)
 def record_history() -> int:
-    """Monthly: write this month's history point of every cell (re-running overwrites the month's points)."""
+    """Monthly: write this month's history point of every cell from the observations' periods (re-running
+    overwrites the month's points)."""
     with cache_lock("history") as acquired:
         if not acquired:
             logger.info("History is already being recorded; skipping this run.")

@@ -117,7 +117,12 @@ def _span(cell: dict, low: str, high: str) -> list | None:
 
 def report(request):
     figures = report_figures()
-    return render(request, "portal/report.html", {"figures": figures, "charts": report_charts(figures)})
+    context = {
+        "figures": figures,
+        "charts": report_charts(figures),
+        "history_months": settings.BENCHMARK_HISTORY_MONTHS,
+    }
+    return render(request, "portal/report.html", context)
 
 
 def report_download(request):

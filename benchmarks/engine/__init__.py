@@ -3,8 +3,9 @@
 ``rebuild_all`` recomputes every fence (re-screening every value) and cell and publishes them in one transaction.
 ``recompute_domains`` (the fast pass) and ``recompute_rollups`` (the coalesced pass for the all-domains cells, with
 the fences of the leaves' pairs) take the leaves listed in ``DirtyCell``; ``recompute_dirty`` runs both.
-``screening_refresh`` refreshes some pairs' fences now; ``record_history`` writes a month's points; ``compute``
-gives raw statistics for tests and benchmarks. Every pass recomputes its cells from all the observations in the
+``screening_refresh`` refreshes some pairs' fences now; ``backfill_history`` and ``record_history`` write history
+points from the observations' periods (``benchmarks.engine.history``); ``compute`` gives raw statistics for tests
+and benchmarks. Every pass recomputes its cells from all the observations in the
 window (never by increments), under advisory locks, and refreshes the withheld-count flags in its transaction.
 Why two passes, and how they stay exact: ``docs/decisions/0005-two-pass-recompute.md``.
 """
@@ -12,7 +13,7 @@ Why two passes, and how they stay exact: ``docs/decisions/0005-two-pass-recomput
 import datetime
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import ModuleType
 
 from django.db import connection, transaction
@@ -20,10 +21,10 @@ from django.utils import timezone
 
 from ..choices import ObservationKind
 from ..freshness import cells_version_advance
-from ..models import STAT_FIELDS, BenchmarkCell, CellHistory, DirtyCell, cell_key
+from ..models import STAT_FIELDS, BenchmarkCell, DirtyCell, cell_key
 from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
-from . import portable, postgres
+from . import history, portable, postgres
 from .cells import CellId, Leaf, Stats, ancestors
 from .screening import fences_refresh
 
@@ -33,6 +34,7 @@ __all__ = [
     "CellId",
     "Leaf",
     "Stats",
+    "backfill_history",
     "compute",
     "rebuild_all",
     "recompute_dirty",
@@ -46,6 +48,7 @@ __all__ = [
 # Any fixed numbers will do, as long as nothing else in the database uses them for pg_advisory_xact_lock.
 DOMAINS_LOCK_KEY = 7_261_001
 ROLLUPS_LOCK_KEY = 7_261_002
+HISTORY_LOCK_KEY = 7_261_003
 BOTH_LOCKS = (DOMAINS_LOCK_KEY, ROLLUPS_LOCK_KEY)  # always taken in this order, so two holders never deadlock
 
 
@@ -244,16 +247,30 @@ def _publish_some(wanted: set[CellId], stats: dict[CellId, Stats]) -> None:
     )
 
 
-def record_history(*, month: datetime.date | None = None) -> int:
-    """Write (or overwrite) the month's history point of every current cell; returns how many were written."""
-    recompute_dirty()  # the point should include what is still waiting in the dirty list
-    month = (month or timezone.now().date()).replace(day=1)
-    now = timezone.now()
+def backfill_history(*, months: Iterable[datetime.date] | None = None) -> int:
+    """Write (or overwrite) the history points of ``months`` (default: every month of the horizon,
+    ``BENCHMARK_HISTORY_MONTHS`` ending this month) from the observations' periods; returns how many were written.
+
+    Months after this one are left alone; a month's earlier points are replaced, so a cell without data in its
+    window loses its point. One transaction, under the history lock (two backfills take turns).
+    """
+    this_month = timezone.now().date().replace(day=1)
+    wanted = history.horizon() if months is None else sorted({m.replace(day=1) for m in months})
+    wanted = [m for m in wanted if m <= this_month]
+    if not wanted:
+        return 0
+    started = time.perf_counter()
     with transaction.atomic():
-        _take_locks(*BOTH_LOCKS)
-        cells = BenchmarkCell.objects.values("cell_key", "domain_id", "tier", "country", "kind", *STAT_FIELDS)
-        points = [CellHistory(month=month, recorded_at=now, **values) for values in cells]
-        CellHistory.objects.filter(month=month).delete()
-        CellHistory.objects.bulk_create(points, batch_size=2000)
-        refresh_withheld_counts(month=month)
-    return len(points)
+        _take_locks(HISTORY_LOCK_KEY)
+        written = history.backfill(wanted, backend=_backend())
+    logger.info(
+        "Wrote %d history points for %d months (%s to %s) in %.3f s.",
+        written, len(wanted), f"{wanted[0]:%Y-%m}", f"{wanted[-1]:%Y-%m}", time.perf_counter() - started,
+    )  # fmt: skip
+    return written
+
+
+def record_history(*, month: datetime.date | None = None) -> int:
+    """Write (or overwrite) the month's history point of every cell with data in its window (default: this month),
+    from the observations' periods; returns how many were written."""
+    return backfill_history(months=[month or timezone.now().date()])

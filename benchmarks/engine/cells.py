@@ -5,6 +5,7 @@ tier and country replaced by "all" (``None`` for the domain, ``ALL`` for tier an
 exactly eight cells: its ancestors.
 """
 
+import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -55,6 +56,11 @@ def ancestors(leaf: Leaf) -> list[CellId]:
 def pattern_of(cell: CellId) -> tuple[bool, bool, bool]:
     domain_id, tier, country, _kind = cell
     return domain_id is not None, tier != ALL, country != ALL
+
+
+def month_index(month: datetime.date) -> int:
+    """Months since year 0: consecutive months have consecutive indices."""
+    return month.year * 12 + month.month - 1
 
 
 def percentile_cont(sorted_values: list[float], fraction: float) -> float:

@@ -6,12 +6,15 @@ window, so it is meant for development data, not for a million rows.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 
+import numpy as np
 from django.utils import timezone
 
 from ..choices import ObservationKind
 from ..models import Observation
-from .cells import CellId, Stats, compute_cells, log_quartiles
+from .cells import CellId, Leaf, Stats, compute_cells, log_quartiles, month_index
+from .windows import RECORD
 
 _ROW_FIELDS = ("domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id")
 
@@ -48,3 +51,33 @@ def fences(
         if pairs is None or (domain_id, tier) in pairs:
             values[(domain_id, tier)].append(hourly_usd)
     return {pair: log_quartiles(pair_values) for pair, pair_values in values.items()}
+
+
+def history_leaves(*, since: datetime.date, until: datetime.date) -> Iterator[tuple[Leaf, np.ndarray]]:
+    """Every leaf with observations of periods ``since`` to ``until`` (not flagged), as a ``windows.RECORD`` array,
+    leaves of one kind together; month indices count from ``since``."""
+    rows = Observation.objects.filter(period__gte=since, period__lte=until, flagged=False)
+    now, base = timezone.now(), month_index(since)
+    keys: dict[str, int] = defaultdict(lambda: len(keys) + 1)  # contributor and party strings as numbers
+    leaves: dict[Leaf, list[tuple]] = defaultdict(list)
+    fields = ("hourly_usd", "period", "contributor", "party", "counts_from", "source_id", "platform_id")
+    for (
+        domain_id,
+        tier,
+        country,
+        kind,
+        value,
+        period,
+        who,
+        party,
+        counts_from,
+        source_id,
+        platform_id,
+    ) in rows.values_list("domain_id", "tier", "country", "kind", *fields).iterator(chunk_size=5000):
+        counts = party and (counts_from is None or counts_from <= now)
+        leaves[(domain_id, tier, country, kind)].append(
+            (float(value), month_index(period) - base, keys[who], keys[party] if counts else 0, source_id,
+             platform_id or 0)
+        )  # fmt: skip
+    for leaf in sorted(leaves, key=lambda leaf: leaf[3]):
+        yield leaf, np.array(leaves[leaf], dtype=RECORD)

@@ -9,12 +9,15 @@ only the rows of its wanted cells, or a plain aggregate per cell when a shape ha
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 
+import numpy as np
 from django.db import connection
 
 from ..choices import ObservationKind
 from ..models import ALL, Observation
-from .cells import FRACTIONS, PATTERNS, CellId, Stats, pattern_of
+from .cells import FRACTIONS, PATTERNS, CellId, Leaf, Stats, month_index, pattern_of
+from .windows import RECORD
 
 TABLE = Observation._meta.db_table
 
@@ -70,6 +73,38 @@ FROM {TABLE} o
 WHERE o.period >= %s AND o.kind = '{ObservationKind.REPORTED}' {{pairs}}
 GROUP BY o.domain_id, o.tier
 """  # noqa: S608 (only constants are formatted in; values are query parameters)
+
+
+# The history passes: every leaf's observations of the pass's periods as one bytea of ``windows.RECORD``s, leaves of
+# one kind together, read through a server-side cursor. One hash aggregate, no sort: the cells and their windows are
+# built from these arrays (benchmarks.engine.windows).
+_RECORD_SQL = f"""
+    float8send(o.hourly_usd::float8)
+    || int2send((extract(year FROM o.period)::int * 12 + extract(month FROM o.period)::int - 1 - %s)::int2)
+    || int8send({_CONTRIBUTOR_SQL})
+    || int8send(CASE WHEN o.party <> '' AND (o.counts_from IS NULL OR o.counts_from <= now())
+                     THEN hashtextextended(o.party, 0) ELSE 0 END)
+    || int4send(o.source_id::int4)
+    || int4send(coalesce(o.platform_id, 0)::int4)
+"""
+
+HISTORY_SQL = f"""
+SELECT o.domain_id, o.tier, o.country, o.kind, string_agg({_RECORD_SQL}, ''::bytea)
+FROM {TABLE} o
+WHERE o.period >= %s AND o.period <= %s AND NOT o.flagged
+GROUP BY o.kind, o.domain_id, o.tier, o.country
+ORDER BY o.kind
+"""  # noqa: S608 (only constants are formatted in; values are query parameters)
+
+
+def history_leaves(*, since: datetime.date, until: datetime.date) -> Iterator[tuple[Leaf, np.ndarray]]:
+    """Every leaf with observations of periods ``since`` to ``until`` (not flagged), as a ``windows.RECORD`` array,
+    leaves of one kind together; month indices count from ``since``."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(HISTORY_SQL, [month_index(since), since, until])
+        while rows := cursor.fetchmany(200):
+            for domain_id, tier, country, kind, records in rows:
+                yield (domain_id, tier, country, kind), np.frombuffer(records, dtype=RECORD)
 
 
 def tune_transaction() -> None:

@@ -178,6 +178,8 @@ API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=5)
 BENCHMARK_MIN_CONTRIBUTORS = env.int("BENCHMARK_MIN_CONTRIBUTORS", default=5)
 BENCHMARK_MIN_CONTRIBUTORS_TAILS = env.int("BENCHMARK_MIN_CONTRIBUTORS_TAILS", default=10)
 BENCHMARK_WINDOW_MONTHS = env.int("BENCHMARK_WINDOW_MONTHS", default=12)
+# A rebuild rewrites the history points of this many months, ending this month; older points are kept as they are.
+BENCHMARK_HISTORY_MONTHS = env.int("BENCHMARK_HISTORY_MONTHS", default=24)
 BENCHMARK_OUTLIER_MIN_OBSERVATIONS = env.int("BENCHMARK_OUTLIER_MIN_OBSERVATIONS", default=20)
 BENCHMARK_OUTLIER_K = env.float("BENCHMARK_OUTLIER_K", default=3.0)
 # A trainer account counts toward the suppression threshold once its email is verified and it is this many days old.

@@ -1,6 +1,5 @@
 """Both engines against a numpy oracle; rebuild atomicity; dirty-leaf recomputes; history points."""
 
-import datetime
 from decimal import Decimal
 from unittest import mock
 
@@ -244,25 +243,27 @@ def test_a_rebuild_clears_the_dirty_list_it_covers():
     assert BenchmarkCell.objects.filter(domain=domain).count() == 4
 
 
-def test_history_records_a_point_per_cell_and_rerunning_the_month_overwrites_it():
+def test_history_records_a_point_per_cell_from_the_periods_and_rerunning_the_month_overwrites_it():
     domain = domain_make()
     observation_make(domain=domain, hourly_usd=10)
-    engine.rebuild_all()
-    month = datetime.date(2026, 3, 1)
+    month = this_month()
     assert engine.record_history(month=month) == 8
     observation_make(domain=domain, hourly_usd=30)
-    engine.rebuild_all()
-    assert engine.record_history(month=datetime.date(2026, 3, 17)) == 8
+    assert engine.record_history(month=month.replace(day=17)) == 8
     assert CellHistory.objects.filter(month=month).count() == 8
     point = CellHistory.objects.get(month=month, cell_key=cell_key(None, ALL, ALL, "reported"))
     assert (point.observations, point.p50) == (2, 20)
-    engine.record_history(month=datetime.date(2026, 4, 1))
+    before = month - relativedelta(months=1)
+    assert engine.record_history(month=before) == 0  # its window ends before this month's data
+    observation_make(domain=domain, hourly_usd=50, period=before)
+    assert engine.record_history(month=before) == 8
     assert CellHistory.objects.count() == 16
 
 
-def test_history_includes_what_is_still_dirty():
+def test_history_reads_the_observations_not_the_published_cells():
     domain, source = domain_make(), source_make()
-    upsert("h", domain, 10, source=source)
+    upsert("h", domain, 10, source=source)  # listed dirty, never recomputed
+    assert not BenchmarkCell.objects.exists()
     assert engine.record_history() == 8
 
 

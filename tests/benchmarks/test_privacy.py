@@ -6,7 +6,6 @@ code with ``benchmarks.privacy``: it enumerates (a max-plus knapsack over the ch
 """
 
 import csv
-import datetime
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -481,7 +480,7 @@ def test_the_refresh_clears_a_flag_the_data_no_longer_needs(aligned):
 
 
 def test_history_points_are_banded_and_withheld_like_the_cells(aligned):
-    month = datetime.date(2026, 1, 1)
+    month = this_month()
     engine.record_history(month=month)
     refresh_withheld_counts(month=month)
     key = cell_key(aligned.pk, SkillTier.EXPERT, ALL, ObservationKind.REPORTED)

@@ -1,8 +1,7 @@
 """Suppression on the one read path, filters, single cells, history."""
 
-import datetime
-
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,17 +10,19 @@ from benchmarks import engine, selectors
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import ALL
 
-from .factories import domain_make, observation_make, source_make
+from .factories import domain_make, observation_make, source_make, this_month
 
 pytestmark = pytest.mark.django_db
 
 
-def leaf_with(contributors: int, *, observations_each: int = 1, domain=None):
+def leaf_with(contributors: int, *, observations_each: int = 1, domain=None, period=None, first: int = 0):
     domain = domain or domain_make()
     source = source_make()
-    for c in range(contributors):
+    for c in range(first, first + contributors):
         for i in range(observations_each):
-            observation_make(domain=domain, hourly_usd=10 + c + i / 10, contributor=f"c{c}", source=source)
+            observation_make(
+                domain=domain, hourly_usd=10 + c + i / 10, contributor=f"c{c}", source=source, period=period
+            )
     engine.rebuild_all()
     return domain
 
@@ -143,15 +144,16 @@ def test_labels_name_the_cell():
 
 
 def test_history_is_oldest_first_and_suppressed_like_the_cells():
-    domain = leaf_with(4)
-    engine.record_history(month=datetime.date(2026, 1, 1))
-    leaf_with(6, domain=domain)
-    engine.record_history(month=datetime.date(2026, 2, 1))
+    month = this_month()
+    before = month - relativedelta(months=1)
+    domain = leaf_with(4, period=before)
+    leaf_with(6, domain=domain, period=month, first=10)
+    engine.backfill_history(months=[before, month])
     points = selectors.cell_history(domain=domain, tier=SkillTier.SKILLED, country="US")
-    assert [p.month for p in points] == [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
+    assert [p.month for p in points] == [before, month]
     assert points[0].suppressed and not points[1].suppressed
     assert [p.month for p in selectors.cell_history(domain=domain, tier=SkillTier.SKILLED, country="US", months=1)] == [
-        datetime.date(2026, 2, 1)
+        month
     ]
     assert selectors.cell_history(domain="nope") == []
 

@@ -246,6 +246,6 @@ def test_an_import_of_many_batches_asks_for_one_recompute_after_its_last(source,
     ):
         summary, _ = run(csv_bytes(*rows), source, batch_size=7)  # five batches, five savepoints
     assert summary.counts["accepted"] == 30
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the recompute, and the history backfill of the file's months
     recompute.assert_called_once_with(bulk=True)  # after a countdown, so back-to-back pushes share it
     assert set(DirtyCell.objects.values_list("country", flat=True)) == {"US", "GB", "IN"}  # every leaf still listed

@@ -1,5 +1,6 @@
 """What an ingestion run says: the columns it takes, its errors, each row's result and the summary."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from ..choices import SurveyStatus
@@ -39,6 +40,7 @@ class RowResult:
     unchanged: bool = False  # the same row was stored before: nothing changed
     survey_id: int | None = None  # the survey it was filed as (not for rejected rows)
     pair: tuple[int, str] | None = None  # its (domain_id, tier): the outlier fences it was screened against
+    period: datetime.date | None = None  # the month of pay it was filed for
 
     def as_dict(self) -> dict:
         return {
@@ -62,6 +64,7 @@ class Summary:
     flagged_after: int | None = None
     filed: dict = field(default_factory=dict, repr=False)  # survey id -> flagged, as each row was screened
     pairs: set = field(default_factory=set, repr=False)
+    periods: set = field(default_factory=set, repr=False)  # months of pay of the filed rows
 
     def add(self, result: RowResult) -> None:
         self.rows += 1
@@ -70,6 +73,7 @@ class Summary:
         if result.survey_id is not None:
             self.filed[result.survey_id] = result.status == FLAGGED
             self.pairs.add(result.pair)
+            self.periods.add(result.period)
 
     def rescreened(self, changes: dict[str, bool]) -> None:
         """Apply the re-screening's {origin: flagged} to this run's rows."""

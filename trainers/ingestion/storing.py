@@ -8,7 +8,7 @@ from django.db import transaction
 
 from benchmarks.engine import screening_refresh
 from benchmarks.models import Source
-from benchmarks.services import recompute_deferred
+from benchmarks.services import history_months_changed, recompute_deferred
 
 from ..bulk import surveys_lock, surveys_submit_many
 from ..choices import SurveyStatus
@@ -100,7 +100,7 @@ def _store_batch(
 def _filed_as(survey: PaySurvey) -> dict:
     if survey.status not in (ACCEPTED, FLAGGED):
         return {}
-    return {"survey_id": survey.pk, "pair": (survey.domain_id, survey.tier)}
+    return {"survey_id": survey.pk, "pair": (survey.domain_id, survey.tier), "period": survey.period}
 
 
 def text_or_empty(row: Mapping, name: str) -> str:
@@ -161,6 +161,8 @@ def ingest_rows(
                 progress(summary.rows)
         if rescreen and not dry_run:
             summary.rescreened(screening_refresh(pairs=summary.pairs))
+            # The file's months of pay change the history points of every window that holds them.
+            history_months_changed(periods=summary.periods)
     return summary
 
 
