@@ -32,7 +32,7 @@ from .calibration import (
 
 class MarketSeeding:
     """The companies-and-postings half of ``DemoSeeder`` (``self.rng``, ``self.owner``, ``self.admin``,
-    ``self.report`` and the vocabulary lookups come from it)."""
+    ``self.report``, ``self.months``, the vocabulary lookups and the pay model come from it)."""
 
     def _companies(self) -> None:
         names = [f"{stem} {kind}" for kind in COMPANY_KINDS for stem in COMPANY_STEMS]
@@ -76,7 +76,8 @@ class MarketSeeding:
         now = timezone.now()
         reached_board = status in (PostingStatus.PUBLISHED, PostingStatus.CLOSED, PostingStatus.EXPIRED)
         if not reached_board:
-            return self.months[0], now - datetime.timedelta(days=self.rng.randrange(21), hours=self.rng.randrange(24))
+            moment = now - datetime.timedelta(days=self.rng.randrange(21), hours=self.rng.randrange(24))
+            return moment.date().replace(day=1), moment
         month = self.rng.choice(self.months)
         moment = timezone.make_aware(datetime.datetime(month.year, month.month, 1, 9)) + datetime.timedelta(
             days=self.rng.randrange(28), hours=self.rng.randrange(10)
