@@ -156,14 +156,14 @@ def posting_update(*, posting: JobPosting, by, **fields) -> JobPosting:
 
 
 @transaction.atomic
-def posting_submit(*, posting: JobPosting, by) -> JobPosting:
-    """Send a draft (or a rejected posting, once edited) to the admins for review."""
+def posting_submit(*, posting: JobPosting, by, now: datetime.datetime | None = None) -> JobPosting:
+    """Send a draft (or a rejected posting, once edited) to the admins for review (at ``now``, default now)."""
     posting = _locked(posting)
     require_member(company=posting.company, user=by)
     if posting.status not in SUBMITTABLE_POSTING_STATUSES:
         _refuse(posting, "submitted for review")
     posting.status = PostingStatus.IN_REVIEW
-    posting.submitted_at = timezone.now()
+    posting.submitted_at = now or timezone.now()
     posting.save()
     return posting
 
@@ -189,12 +189,14 @@ def _sync_observation(posting: JobPosting) -> None:
 
 
 @transaction.atomic
-def posting_approve(*, posting: JobPosting, by) -> JobPosting:
-    """An admin publishes a posting under review; it expires after the configured lifetime."""
+def posting_approve(*, posting: JobPosting, by, now: datetime.datetime | None = None) -> JobPosting:
+    """An admin publishes a posting under review; it expires after the configured lifetime.
+
+    ``now``: when it is published (default now); its advertised observation falls in that month."""
     posting = _locked(posting)
     if posting.status != PostingStatus.IN_REVIEW:
         _refuse(posting, "approved")
-    now = timezone.now()
+    now = now or timezone.now()
     posting.status = PostingStatus.PUBLISHED
     posting.rejection_reason = ""
     posting.published_at = now
@@ -220,14 +222,14 @@ def posting_reject(*, posting: JobPosting, by, reason: str) -> JobPosting:
 
 
 @transaction.atomic
-def posting_close(*, posting: JobPosting, by) -> JobPosting:
-    """The company closes a published posting; it leaves the board and the benchmarks."""
+def posting_close(*, posting: JobPosting, by, now: datetime.datetime | None = None) -> JobPosting:
+    """The company closes a published posting (at ``now``, default now); it leaves the board and the benchmarks."""
     posting = _locked(posting)
     require_member(company=posting.company, user=by)
     if posting.status != PostingStatus.PUBLISHED:
         _refuse(posting, "closed")
     posting.status = PostingStatus.CLOSED
-    posting.closed_at = timezone.now()
+    posting.closed_at = now or timezone.now()
     posting.save()
     _sync_observation(posting)
     return posting

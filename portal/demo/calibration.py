@@ -1,5 +1,6 @@
 """The demo's invented world: pay by domain and tier, countries, names, shares, and the demo logins."""
 
+import math
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,16 +34,36 @@ DOMAIN_PAY = {
     "writing": (9, [(0.35, 17.0), (0.45, 25.0), (0.18, 42.0), (0.02, 60.0)]),
     "languages": (9, [(0.35, 15.0), (0.45, 22.0), (0.18, 36.0), (0.02, 55.0)]),
     "medicine": (9, [(0.00, 40.0), (0.15, 68.0), (0.42, 110.0), (0.43, 168.0)]),
-    "law": (7, [(0.00, 40.0), (0.05, 92.0), (0.45, 108.0), (0.50, 132.0)]),
+    "law": (7, [(0.00, 40.0), (0.05, 95.0), (0.45, 112.0), (0.50, 136.0)]),
     "engineering": (7, [(0.00, 40.0), (0.05, 92.0), (0.45, 106.0), (0.50, 130.0)]),
     "mathematics": (8, [(0.05, 25.0), (0.30, 38.0), (0.45, 65.0), (0.20, 115.0)]),
     "finance": (6, [(0.05, 28.0), (0.30, 42.0), (0.45, 80.0), (0.20, 120.0)]),
     "sciences": (7, [(0.05, 24.0), (0.30, 36.0), (0.45, 62.0), (0.20, 110.0)]),
 }
+# Postings lean to the scarce specialists companies hunt for; surveys follow DOMAIN_PAY's shares.
+POSTING_DOMAIN_SHARES = {
+    "generalist": 16, "software": 10, "writing": 5, "languages": 5, "medicine": 14, "law": 12, "engineering": 14,
+    "mathematics": 8, "finance": 8, "sciences": 8,
+}  # fmt: skip
+# A share of postings is for the study's headline job, entry-level generalists in the US.
+POSTING_ENTRY_GENERALIST_US = 0.12
 # Licensed professionals are hired across borders at close to US rates: the country gap shrinks further.
 COUNTRY_GAP = {"medicine": 0.4, "law": 0.3, "engineering": 0.3}
 SPREAD = {SkillTier.ENTRY: 0.17, SkillTier.SKILLED: 0.22, SkillTier.EXPERT: 0.22, SkillTier.TOP_EXPERT: 0.22}
 CREDENTIALS = {"medicine": "MD", "law": "JD", "engineering": "PE", "finance": "CFA"}
+
+# --- drift over the 24 months of periods ---------------------------------------------------------------------
+HISTORY_MONTHS = 24  # surveys and postings fall in the current month and the 23 before it
+WINDOW_CENTRE = 5.5  # months ago: the middle of the current 12-month window, where DOMAIN_PAY holds
+SPECIALISTS = ("medicine", "engineering", "law")
+# Pay growth a year (log scale) per tier, entry .. top expert: specialists' expert pay outruns the rest, and
+# entry-level generalists stay near the study's $12.50-15.50.
+GROWTH = {"specialist": (0.02, 0.06, 0.15, 0.17), "other": (0.01, 0.03, 0.05, 0.06)}
+# Budgets pause at the turn of the year: December and January pay less, the other months a little more (mean 1).
+SEASON_DIP = {12: 0.92, 1: 0.92}
+SEASON_REST = 1 + (1 - 0.92) * 2 / 10
+# Advertised bands pull ahead of what trainers report, a year (log scale), from nothing in the first month.
+ADVERTISED_LEAD = {"engineering": 0.14}
 
 # country: (share, currency, entry-level pay relative to the US, languages)
 COUNTRIES = {
@@ -60,6 +81,8 @@ COUNTRIES = {
     "BR": (5, "BRL", 0.45, "Portuguese"),
     "MX": (4, "MXN", 0.45, "Spanish"),
 }
+
+COUNTRY_SHARES = {code: spec[0] for code, spec in COUNTRIES.items()}
 
 # unit: (share of surveys, how the hours behind one unit are drawn)
 UNIT_SHARES = {
@@ -212,9 +235,18 @@ POSTING_STATUS_CYCLE = [
     PostingStatus.IN_REVIEW, PostingStatus.REJECTED, PostingStatus.CLOSED, PostingStatus.EXPIRED, PostingStatus.DRAFT,
 ]  # fmt: skip
 POSTING_STATUS_SHARES = {
-    PostingStatus.PUBLISHED: 40, PostingStatus.IN_REVIEW: 15, PostingStatus.DRAFT: 10, PostingStatus.CLOSED: 12,
-    PostingStatus.EXPIRED: 13, PostingStatus.REJECTED: 10,
+    PostingStatus.PUBLISHED: 60, PostingStatus.IN_REVIEW: 10, PostingStatus.DRAFT: 7, PostingStatus.CLOSED: 8,
+    PostingStatus.EXPIRED: 8, PostingStatus.REJECTED: 7,
 }  # fmt: skip
+
+
+def pay_trend(domain: str, tier: str, months_ago: int, month: int, *, advertised: bool = False) -> float:
+    """How pay in (domain, tier) in a month ``months_ago`` (calendar ``month``) compares with DOMAIN_PAY."""
+    growth = GROWTH["specialist" if domain in SPECIALISTS else "other"][TIERS.index(tier)]
+    trend = math.exp(growth * (WINDOW_CENTRE - months_ago) / 12) * SEASON_DIP.get(month, SEASON_REST)
+    if advertised:
+        trend *= math.exp(ADVERTISED_LEAD.get(domain, 0.0) * (HISTORY_MONTHS - 1 - months_ago) / 12)
+    return trend
 
 
 def weighted(rng: random.Random, shares: dict):

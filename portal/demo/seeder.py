@@ -17,7 +17,7 @@ from django.utils import timezone
 from benchmarks.choices import PayUnit, SkillTier, SourceKind, TaskType
 from benchmarks.errors import ServiceError
 from benchmarks.models import Currency, Domain, Platform, Source
-from benchmarks.normalisation import usd_rate
+from benchmarks.normalisation import RateBook, usd_rate
 from benchmarks.sources import source_get_or_create, source_set_trusted, survey_form_source
 from trainers import services as trainers
 from trainers.choices import SurveyStatus
@@ -27,6 +27,7 @@ from .calibration import (
     ADMIN_LOGIN,
     COUNTRIES,
     COUNTRY_GAP,
+    COUNTRY_SHARES,
     CREDENTIALS,
     DEMO_EMAIL_DOMAIN,
     DEMO_SOURCE_NAME,
@@ -35,6 +36,7 @@ from .calibration import (
     ENGAGEMENT_SHARES,
     FEED_NAMES,
     FIRST_NAMES,
+    HISTORY_MONTHS,
     LAST_NAMES,
     OWNER_LOGIN,
     PLATFORM_SHARES,
@@ -45,6 +47,7 @@ from .calibration import (
     UNIT_SHARES,
     Login,
     money,
+    pay_trend,
     weighted,
 )
 from .market import MarketSeeding
@@ -75,11 +78,13 @@ class DemoSeeder(MarketSeeding):
         self.say = say
         self.report = SeedReport(seed=seed)
         self.today = timezone.now().date()
-        self.months = [self.today.replace(day=1) - relativedelta(months=n) for n in range(12)]
+        # the current month first; a month's place in the list is how many months ago it is
+        self.months = [self.today.replace(day=1) - relativedelta(months=n) for n in range(HISTORY_MONTHS)]
         self.domains = {d.slug: d for d in Domain.objects.filter(slug__in=DOMAIN_PAY)}
         self.platforms = {p.slug: p for p in Platform.objects.filter(slug__in=PLATFORM_SHARES)}
         self.currencies = {c.code: c for c in Currency.objects.all()}
         self.rates = {code: float(usd_rate(code, self.today)) for code in self.currencies}
+        self.rate_book = RateBook()
 
     # --- pay model --------------------------------------------------------------------------------------------
 
@@ -88,7 +93,7 @@ class DemoSeeder(MarketSeeding):
         domain = weighted(self.rng, {slug: share for slug, (share, _tiers) in DOMAIN_PAY.items()})
         tiers = DOMAIN_PAY[domain][1]
         tier = TIERS[self.rng.choices(range(4), weights=[share for share, _m in tiers])[0]]
-        country = weighted(self.rng, {code: spec[0] for code, spec in COUNTRIES.items()})
+        country = weighted(self.rng, COUNTRY_SHARES)
         return domain, tier, country
 
     def _hourly_usd(self, domain: str, tier: str, country: str) -> float:
@@ -97,8 +102,15 @@ class DemoSeeder(MarketSeeding):
         median = DOMAIN_PAY[domain][1][level][1] * COUNTRIES[country][2] ** gap
         return median * math.exp(self.rng.gauss(0, SPREAD[tier]))
 
-    def _pay_terms(self, hourly_usd: float, currency: str, unit: str | None = None) -> dict:
-        """Amount, unit and the hours fields that express ``hourly_usd`` in ``currency`` and a drawn unit."""
+    def _trend(self, domain: str, tier: str, period: datetime.date, *, advertised: bool = False) -> float:
+        """``pay_trend`` of a period (the first of one of ``self.months``)."""
+        return pay_trend(domain, tier, self.months.index(period), period.month, advertised=advertised)
+
+    def _pay_terms(
+        self, hourly_usd: float, currency: str, unit: str | None = None, at: datetime.date | None = None
+    ) -> dict:
+        """Amount, unit and the hours fields that express ``hourly_usd`` in ``currency`` and a drawn unit, at the
+        exchange rate of ``at`` (default today)."""
         unit = unit or weighted(self.rng, UNIT_SHARES)
         terms = {"unit": unit, "hours_per_week": None, "minutes_per_task": None, "project_hours": None}
         hours = 1.0
@@ -114,7 +126,8 @@ class DemoSeeder(MarketSeeding):
         elif unit == PayUnit.PROJECT:
             terms["project_hours"] = Decimal(self.rng.choice([5, 10, 20, 40, 80]))
             hours = float(terms["project_hours"])
-        terms["amount"] = money(hourly_usd * hours / self.rates[currency])
+        rate = self.rates[currency] if at is None else float(self.rate_book(currency, at))
+        terms["amount"] = money(hourly_usd * hours / rate)
         terms["currency"] = self.currencies[currency]
         return terms
 
@@ -161,11 +174,12 @@ class DemoSeeder(MarketSeeding):
     def _bulk_users(self, prefix: str, count: int) -> list:
         """Many anonymous demo users at once, with unusable passwords (no hashing: they never sign in).
 
-        Their emails are verified and they joined months ago, so their surveys count toward the thresholds."""
+        Their emails are verified and they joined before the first month of periods, so their surveys count toward
+        the thresholds in every month."""
         from allauth.account.models import EmailAddress
 
         User = get_user_model()
-        joined = timezone.now() - datetime.timedelta(days=90)
+        joined = timezone.now() - relativedelta(months=HISTORY_MONTHS + 1)  # before the first month of periods
         users = [
             User(
                 username=f"{prefix}-{n:05d}",
@@ -220,16 +234,18 @@ class DemoSeeder(MarketSeeding):
         self.report.counts["trainers"] = len(self.trainers)
 
     def _survey_fields(self, domain: str, tier: str, country: str, hourly_usd: float, **overrides) -> dict:
+        """A survey's fields in a drawn month; ``hourly_usd`` is the pay of the current window, moved by the trend."""
         currency = COUNTRIES[country][1] if self.rng.random() < 0.8 else "USD"
+        period = overrides.pop("period", None) or self.rng.choice(self.months)
         fields = {
-            "period": self.rng.choice(self.months),
+            "period": period,
             "platform": self.platforms[weighted(self.rng, PLATFORM_SHARES)],
             "domain": self.domains[domain],
             "tier": tier,
             "country": country,
             "task_type": self.rng.choice(TaskType.values),
             "engagement": weighted(self.rng, ENGAGEMENT_SHARES),
-            **self._pay_terms(hourly_usd, currency),
+            **self._pay_terms(hourly_usd * self._trend(domain, tier, period), currency, at=period),
         }
         if self.rng.random() < 0.12:  # onboarding, unpaid review: the effective rate is lower
             fields["hours_per_week"] = fields["hours_per_week"] or Decimal(self.rng.choice([10, 20, 30]))

@@ -139,6 +139,20 @@ def test_posting_approve_publishes_with_an_expiry_and_an_advertised_observation(
     assert obs.source.slug == f"company-{posting.company_id}"
 
 
+def test_a_posting_walked_through_review_at_a_past_date_is_advertised_in_that_month():
+    posting, staff = draft(), StaffFactory()
+    when = timezone.now() - datetime.timedelta(days=400)
+    posting = posting_submit(posting=posting, by=owner_of(posting.company), now=when)
+    posting = posting_approve(posting=posting, by=staff, now=when + datetime.timedelta(hours=2))
+    assert posting.submitted_at == when
+    assert posting.published_at == when + datetime.timedelta(hours=2)
+    assert posting.expires_at - posting.published_at == datetime.timedelta(days=60)
+    assert Observation.objects.get(origin=posting.origin).period == posting.published_at.date().replace(day=1)
+    closed = posting_close(posting=posting, by=owner_of(posting.company), now=when + datetime.timedelta(days=9))
+    assert closed.closed_at == when + datetime.timedelta(days=9)
+    assert not Observation.objects.exists()
+
+
 def test_posting_approve_refuses_a_draft():
     with pytest.raises(ServiceError, match="draft posting cannot be approved"):
         posting_approve(posting=draft(), by=StaffFactory())
