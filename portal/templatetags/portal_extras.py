@@ -5,6 +5,7 @@ import datetime
 from django import template
 from django.conf import settings
 
+from benchmarks import charts
 from benchmarks.selectors import fewer_than_minimum
 
 register = template.Library()
@@ -70,3 +71,9 @@ def cell_range(cell, ends: str) -> str:
     if low_value is None:
         return f"up to {usd(high_value)} ({low} needs {tails} contributors)"
     return f"from {usd(low_value)} ({high} needs {tails} contributors)"
+
+
+@register.filter
+def trend_chart(trend):
+    """A ``benchmarks.trends.Trend`` as chart data for ``json_script`` (None when it has no points)."""
+    return charts.trend(trend)
