@@ -45,7 +45,7 @@ def trend(data: Trend | None, *, title: str | None = None) -> dict | None:
     bands = []
     for index, kind in enumerate(data.kinds):
         points = [row.points[index] for row in rows]
-        band: dict[str, object] = {"label": data.kind_labels[index], "kind": kind}
+        band: dict[str, object] = {"label": str(kind).capitalize(), "kind": kind}  # short: legends are small
         for name in ("p25", "p50", "p75"):
             band[name] = [getattr(point, name) if point is not None else None for point in points]
         bands.append(band)
