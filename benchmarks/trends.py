@@ -1,18 +1,21 @@
 """A cell's trend as pages show it: its monthly history points, by kind, month by month.
 
-Reads only ``benchmarks.selectors.cell_history``, so suppression and count bands apply to every point: a suppressed
-month is a gap (no figures), never a zero. ``benchmarks.charts.trend`` draws a ``Trend``; the template include
-``includes/trend.html`` shows it as a chart with a table of the same points beneath.
+Reads only ``benchmarks.selectors.cell_history_ordered`` and ``present``, so suppression and count bands apply to
+every point: a suppressed month is a gap (no figures), never a zero. ``benchmarks.charts.trend`` draws a ``Trend``;
+the template include ``includes/trend.html`` shows it as a chart with a table of the same points beneath.
 """
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.utils import timezone
 
 from .choices import ObservationKind
 from .models import ALL, Domain
-from .selectors import HistoryPoint, cell_history
+from .selectors import HistoryPoint, cell_history_ordered, present
 
 __all__ = ["BOTH_KINDS", "HISTORY_MONTHS", "Trend", "TrendRow", "cell_trend", "month_span", "months_back"]
 
@@ -130,10 +133,16 @@ def cell_trend(
 ) -> Trend:
     """The published history of one (domain, tier, country) over the last ``months`` calendar months, by kind."""
     since = months_back(timezone.now().date().replace(day=1), months - 1)
-    points = {}
-    for kind in kinds:
-        history = cell_history(domain=domain, tier=tier, country=country, kind=kind, months=months)
-        points[kind] = {point.month: point for point in history if point.month >= since}
+    if isinstance(domain, str) and domain != ALL:
+        domain = Domain.objects.filter(slug=domain).first() or "-"  # looked up once for every kind; "-" names no cell
+    # One query for every kind, the calendar window in it (the selector's "newest N rows" is not the same window).
+    rows = functools.reduce(
+        operator.or_,
+        (cell_history_ordered(domain=domain, tier=tier, country=country, kind=kind) for kind in kinds),
+    ).filter(month__gte=since)
+    points: dict[str, dict[datetime.date, HistoryPoint]] = {kind: {} for kind in kinds}
+    for row in rows:
+        points[row.kind][row.month] = cast(HistoryPoint, present(row))
     if not label:
         label = next((point.label for kind in kinds for point in points[kind].values()), "")
     kept_own = {month: values for month, values in (own or {}).items() if month >= since}
