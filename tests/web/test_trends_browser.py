@@ -75,19 +75,19 @@ def test_the_posting_page_preview_and_my_pay_show_their_trends(live_server, page
     check_widths(page, "posting")
 
     survey_submit(trainer=trainer, **survey_fields(amount=27))
-    session = Client()
-    session.force_login(trainer.user)
+    browser_login = Client()
+    browser_login.force_login(trainer.user)
     page.context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+        [{"name": "sessionid", "value": browser_login.cookies["sessionid"].value, "url": live_server.url}]
     )
     page.goto(f"{live_server.url}/me/compare/")
     expect(page.locator("canvas[data-chart='pay-trend-chart-1'][data-drawn='true']")).to_have_count(1)
     expect(page.locator("#pay-trend-chart-1-table")).to_contain_text("$27.00")
     check_widths(page, "compare")
 
-    session.force_login(owner)
+    browser_login.force_login(owner)
     page.context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+        [{"name": "sessionid", "value": browser_login.cookies["sessionid"].value, "url": live_server.url}]
     )
     page.goto(f"{live_server.url}/company/{company.slug}/postings/new/")
     page.get_by_label("Domain").select_option(label="Medicine")
