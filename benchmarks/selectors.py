@@ -94,20 +94,6 @@ class PublishedCell:
         points = [(10, self.p10), (25, self.p25), (50, self.p50), (75, self.p75), (90, self.p90)]
         return [(rank, value) for rank, value in points if value is not None]
 
-    def percentile_chart(self, *, title: str | None = None, lines: list | None = None) -> dict | None:
-        """Chart data for the published percentiles (drawn by static/js/portal.js); None when suppressed.
-
-        ``lines`` mark values on the chart: ``{"label": ..., "value": US$ an hour}``.
-        """
-        if self.suppressed:
-            return None
-        return {
-            "type": "percentiles",
-            "title": self.label if title is None else title,
-            "points": self.percentile_points,
-            "lines": lines or [],
-        }
-
     def as_dict(self) -> dict:
         # The fields are plain values, so a shallow copy will do; dataclasses.asdict deep-copies each one.
         return dict(vars(self))

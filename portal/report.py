@@ -13,6 +13,7 @@ from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import Domain
 from benchmarks.privacy import COUNT_BAND
 from benchmarks.selectors import ALL, PublishedCell, cell_get, cells_last_updated, cells_published, fewer_than_minimum
+from benchmarks.trends import cell_trend
 
 from .csvfiles import csv_text
 
@@ -134,6 +135,48 @@ def report_figures() -> dict:
         ],
         "advertised_vs_reported": [{"domain": slug, "name": name, **pair(slug, ALL)} for slug, name in domains],
     }
+
+
+TREND_MONTHS = 12
+
+
+def report_findings(figures: dict) -> list[dict]:
+    """The headline findings, each with its then-and-now numbers (from ``figures``) and its last 12 months.
+
+    Each entry: ``key`` (for element ids), ``title``, ``published_2025``, ``ends`` (the percentiles the finding
+    quotes, "p25,p75"), ``reported`` and ``advertised`` (report cells) and ``trend`` (a ``benchmarks.trends.Trend``
+    of both kinds).
+    """
+    entry = figures["entry_generalist_us"]
+    findings = [
+        (
+            "entry-generalist-us",
+            "Entry-level generalist trainers, US (p25–p75)",
+            entry,
+            "p25,p75",
+            {"domain": "generalist", "tier": SkillTier.ENTRY, "country": "US"},
+        )
+    ]
+    for row in figures["expert_upper_range"]:
+        where = {"domain": ALL, "tier": row["tier"], "country": ALL}
+        findings.append(
+            (f"upper-{row['tier']}", f"{row['tier_label']} trainers, upper range (p75–p90)", row, "p75,p90", where)
+        )
+    for row in figures["domain_ranges"]:
+        where = {"domain": row["domain"], "tier": ALL, "country": ALL}
+        findings.append((f"range-{row['domain']}", f"{row['name']}, all tiers (p10–p90)", row, "p10,p90", where))
+    return [
+        {
+            "key": key,
+            "title": title,
+            "published_2025": row["published_2025"],
+            "ends": ends,
+            "reported": row[ObservationKind.REPORTED],
+            "advertised": row[ObservationKind.ADVERTISED],
+            "trend": cell_trend(**where, months=TREND_MONTHS, label=row[ObservationKind.REPORTED]["label"] or title),
+        }
+        for key, title, row, ends, where in findings
+    ]
 
 
 CSV_COLUMNS = ("section", "label", "kind", "contributors", "observations", "sources", "p10", "p25", "p50", "p75", "p90")

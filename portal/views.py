@@ -11,14 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from benchmarks.selectors import cell_get, cell_history, cells_published
+from benchmarks import charts
+from benchmarks.selectors import cell_get, cells_published
+from benchmarks.trends import HISTORY_MONTHS, cell_trend
 from postings.selectors import companies_for_user, latest_postings
 from trainers.selectors import profile_for_user
 
 from .forms import ExplorerForm
-from .report import report_csv, report_figures
-
-HISTORY_MONTHS = 24
+from .report import report_csv, report_figures, report_findings
 
 
 def home(request):
@@ -47,31 +47,19 @@ def dashboard(request):
     return render(request, "portal/dashboard.html")
 
 
-def trend_chart(points) -> dict | None:
-    """Chart data for a cell's monthly history: p25, median and p75; suppressed months are gaps."""
-    if not any(not point.suppressed for point in points):
-        return None
-    series = [("25th percentile", "p25"), ("Median", "p50"), ("75th percentile", "p75")]
-    return {
-        "type": "trend",
-        "labels": [point.month.strftime("%b %Y") for point in points],
-        "series": [{"label": label, "values": [getattr(p, name) for p in points]} for label, name in series],
-    }
-
-
 def explorer(request):
     form = ExplorerForm(request.GET or None)
     args = form.cell_args()
     cell = cell_get(**args)
-    history = cell_history(**args, months=HISTORY_MONTHS)
+    where = {name: args[name] for name in ("domain", "tier", "country")}
+    trend = cell_trend(**where, months=HISTORY_MONTHS, label=cell.label if cell else "")
     tiers = cells_published(domain=args["domain"], country=args["country"], kind=args["kind"])
     context = {
         "form": form,
         "args": args,
         "cell": cell,
-        "chart": cell.percentile_chart() if cell else None,
-        "history": history,
-        "trend": trend_chart(history),
+        "chart": charts.percentiles(cell),
+        "trend": trend,
         "tiers": tiers,
         "window_months": settings.BENCHMARK_WINDOW_MONTHS,
     }
@@ -83,29 +71,22 @@ def explorer(request):
 
 def report_charts(figures: dict) -> dict:
     """Chart data for the report page: per-domain ranges, and advertised against reported medians."""
-    ranges = {
-        "type": "ranges",
-        "labels": [entry["name"] for entry in figures["domain_ranges"]],
-        "series": [
-            {
-                "label": "Reported p10–p90",
-                "ranges": [_span(entry["reported"], "p10", "p90") for entry in figures["domain_ranges"]],
-            },
-            {
-                "label": "Reported p25–p75",
-                "ranges": [_span(entry["reported"], "p25", "p75") for entry in figures["domain_ranges"]],
-            },
+    domains = figures["domain_ranges"]
+    ranges = charts.ranges(
+        [entry["name"] for entry in domains],
+        [
+            ("Reported p10–p90", [_span(entry["reported"], "p10", "p90") for entry in domains]),
+            ("Reported p25–p75", [_span(entry["reported"], "p25", "p75") for entry in domains]),
         ],
-    }
+    )
     rows = figures["advertised_vs_reported"]
-    medians = {
-        "type": "bars",
-        "labels": [entry["name"] for entry in rows],
-        "series": [
-            {"label": "Reported median", "values": [entry["reported"]["p50"] for entry in rows]},
-            {"label": "Advertised median", "values": [entry["advertised"]["p50"] for entry in rows]},
+    medians = charts.bars(
+        [entry["name"] for entry in rows],
+        [
+            ("Reported median", [entry["reported"]["p50"] for entry in rows]),
+            ("Advertised median", [entry["advertised"]["p50"] for entry in rows]),
         ],
-    }
+    )
     return {"ranges": ranges, "medians": medians}
 
 
@@ -120,6 +101,7 @@ def report(request):
     context = {
         "figures": figures,
         "charts": report_charts(figures),
+        "findings": report_findings(figures),
         "history_months": settings.BENCHMARK_HISTORY_MONTHS,
     }
     return render(request, "portal/report.html", context)

@@ -2,16 +2,19 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from benchmarks import charts
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.errors import ServiceError
 from benchmarks.models import Domain
 from benchmarks.normalisation import PayBand
 from benchmarks.positioning import Position, position_rate
 from benchmarks.selectors import PublishedCell
+from benchmarks.trends import Trend, cell_trend
 
 from .choices import ApplicationStatus, PostingStatus
 from .filters import JobPostingFilterSet
@@ -151,16 +154,30 @@ class BandPosition:
         return bool(cell and cell.p25 is not None and self.max_usd is not None and float(self.max_usd) < cell.p25)
 
     @property
+    def band_lines(self) -> list[dict]:
+        """The band's ends, to mark on a chart of the market."""
+        if self.min_usd is None or self.max_usd is None:
+            return []
+        return [
+            {"label": "Band minimum", "value": float(self.min_usd)},
+            {"label": "Band maximum", "value": float(self.max_usd)},
+        ]
+
+    @property
     def chart(self) -> dict | None:
         cell = self.cell
-        if cell is None or self.min_usd is None or self.max_usd is None:
+        if cell is None or not self.band_lines:
             return None
-        return cell.percentile_chart(
-            title=f"{cell.label} · {cell.kind_label}",
-            lines=[
-                {"label": "Band minimum", "value": float(self.min_usd)},
-                {"label": "Band maximum", "value": float(self.max_usd)},
-            ],
+        return charts.percentiles(cell, title=f"{cell.label} · {cell.kind_label}", lines=self.band_lines)
+
+    @cached_property
+    def trend(self) -> Trend | None:
+        """The market cell's monthly history (the cell positioning used, both kinds), with the band marked on it."""
+        cell = self.cell
+        if cell is None:
+            return None
+        return cell_trend(
+            domain=cell.domain, tier=cell.tier, country=cell.country, label=cell.label, lines=tuple(self.band_lines)
         )
 
 

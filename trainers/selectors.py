@@ -1,16 +1,18 @@
 """Reads for the trainer workspace: a trainer's own surveys, and where their pay sits."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_countries import countries
 
-from benchmarks.choices import SkillTier
+from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.errors import ServiceError
 from benchmarks.models import Domain
 from benchmarks.normalisation import PayTerms
 from benchmarks.positioning import Position, percentile_rank, position_rate
+from benchmarks.trends import Trend, cell_trend
 
 from .choices import SurveyStatus
 from .models import PaySurvey, TrainerProfile
@@ -75,6 +77,41 @@ def survey_comparisons(*, profile: TrainerProfile) -> list[SurveyComparison]:
             position = Position(anchor.cell, anchor.fallback, rank.percentile, rank.beyond, None, None)
         comparisons.append(SurveyComparison(survey=survey, position=position))
     return comparisons
+
+
+def pay_trends(*, comparisons: list[SurveyComparison]) -> list[Trend]:
+    """A trainer's own effective hourly rate by month against the reported p25–p75 band of the cell each survey was
+    compared with (the positioning's cell, or the exact cell where none is published): one trend a cell.
+
+    The trainer's own rates go only to their own pages; the cell's figures come through the suppression-aware
+    selectors, so a month under the minimum stays a gap.
+    """
+    groups: dict[tuple, dict] = {}
+    for comparison in comparisons:
+        survey = comparison.survey
+        if comparison.position is not None:
+            cell = comparison.position.cell
+            where = {"domain": cell.domain, "tier": cell.tier, "country": cell.country}
+        else:
+            where = {"domain": survey.domain.slug, "tier": survey.tier, "country": str(survey.country)}
+        key = (str(where["domain"]), where["tier"], where["country"])
+        group = groups.setdefault(key, {"where": where, "own": {}})
+        group["own"].setdefault(survey.period.replace(day=1), []).append(float(survey.effective_hourly_usd))
+    trends = []
+    for group in groups.values():
+        own = {month: sorted(values) for month, values in group["own"].items()}
+        trend = cell_trend(**group["where"], kinds=(ObservationKind.REPORTED,), own=own)
+        trends.append(
+            replace(trend, own_label="Your effective rate", label=trend.label or _cell_label(**group["where"]))
+        )
+    return trends
+
+
+def _cell_label(*, domain: str, tier: str, country: str) -> str:
+    """The label of a cell with no history at all, from the survey's own domain, tier and country."""
+    name = Domain.objects.filter(slug=domain).values_list("name", flat=True).first() or domain
+    country_name = countries.name(country) if country else "Worldwide (remote)"
+    return f"{name} · {SkillTier(tier).label} · {country_name}"
 
 
 @dataclass

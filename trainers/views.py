@@ -176,4 +176,9 @@ def survey_preview(request):
 @trainer_required
 def compare(request, profile):
     comparisons = selectors.survey_comparisons(profile=profile)
-    return render(request, "trainers/compare.html", {"profile": profile, "comparisons": comparisons})
+    context = {
+        "profile": profile,
+        "comparisons": comparisons,
+        "trends": selectors.pay_trends(comparisons=comparisons),
+    }
+    return render(request, "trainers/compare.html", context)

@@ -8,7 +8,9 @@ from .errors import error_text
 
 
 class CSVRenderer(BaseRenderer):
-    """Renders a list of flat dicts (or a dict with ``results``) as CSV with a header row; an error as one cell."""
+    """Renders a list of flat dicts (or a dict with ``results``) as CSV with a header row; an error as one cell.
+
+    The header is the view's ``csv_columns`` (so an empty table still names its columns), then any other keys."""
 
     media_type = "text/csv"
     format = "csv"
@@ -21,7 +23,8 @@ class CSVRenderer(BaseRenderer):
         if not isinstance(data, list) or (response is not None and response.exception):
             # Errors (400, 401, 403, 404, 429) keep their message, in words: one "detail" column.
             data = [{"detail": error_text(data)}]
-        header: list[str] = []
+        view = (renderer_context or {}).get("view")
+        header: list[str] = [] if data and "detail" in data[0] else list(getattr(view, "csv_columns", ()))
         for row in data:
             for name in row:
                 if name not in header:

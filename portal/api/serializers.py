@@ -362,11 +362,20 @@ class BenchmarkCellSerializer(serializers.Serializer):
     p50 = serializers.FloatField(allow_null=True, help_text="US dollars an hour (median).")
     p75 = serializers.FloatField(allow_null=True, help_text="US dollars an hour.")
     p90 = serializers.FloatField(allow_null=True, help_text="US dollars an hour.")
-    computed_at = serializers.DateTimeField(allow_null=True)
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When these statistics were computed (for a history point: when it was recorded)."
+    )
 
 
 class HistoryPointSerializer(BenchmarkCellSerializer):
-    month = serializers.DateField()
+    """One monthly point of a cell: the cell as the methodology publishes it over the rolling window (12 months by
+    default) ending with ``month``, from the observations whose pay period falls in that window. Suppression and
+    count bands apply to each point as to the current cells: a suppressed month has no statistics (a gap in a chart,
+    never a zero)."""
+
+    month = serializers.DateField(
+        help_text="First day of the month the point is for; the point covers the window of months ending with it."
+    )
 
 
 class _PageSerializer(serializers.Serializer):

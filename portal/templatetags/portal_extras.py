@@ -5,7 +5,7 @@ import datetime
 from django import template
 from django.conf import settings
 
-from benchmarks import positioning
+from benchmarks import charts, positioning
 from benchmarks.selectors import fewer_than_minimum
 from portal import admin_overview
 
@@ -72,3 +72,9 @@ def cell_range(cell, ends: str) -> str:
 def moderation_queues(user) -> list:
     """The admin index's "Waiting for review" box (``portal.admin_overview``)."""
     return admin_overview.moderation_queues(user)
+
+
+@register.filter
+def trend_chart(trend):
+    """A ``benchmarks.trends.Trend`` as chart data for ``json_script`` (None when it has no points)."""
+    return charts.trend(trend)

@@ -1,9 +1,11 @@
 /* Progressive enhancement for the portal. Every page works without this file.
  *
  * Charts: a <canvas data-chart="ID"> is drawn from the data in <script type="application/json" id="ID">, written by
- * Django's json_script (a data block, so the CSP's script-src 'self' holds). Four kinds of data:
+ * Django's json_script (a data block, so the CSP's script-src 'self' holds); benchmarks/charts.py writes every one of
+ * them. Four kinds of data:
  *   {type: "percentiles", title, points: [[10, 12.5], ...], lines: [{label, value}, ...]}
- *   {type: "trend", labels: [...], series: [{label, values: [...]}, ...]}
+ *   {type: "trend", title, labels: [...], bands: [{label, kind, p25: [...], p50: [...], p75: [...]}, ...],
+ *    own: {label, points: [{x, y}, ...]} | null, lines: [{label, value}, ...]}
  *   {type: "ranges", labels: [...], series: [{label, ranges: [[low, high] | null, ...]}, ...]}
  *   {type: "bars", labels: [...], series: [{label, values: [...]}, ...]}
  * Charts inside fragments swapped in by htmx are drawn too.
@@ -38,16 +40,40 @@
     return { type: "bar", data: { labels: labels, datasets: datasets }, options: { scales: { y: usdAxis() } } };
   }
 
+  var BAND_FILLS = ["rgba(36, 88, 214, 0.18)", "rgba(21, 128, 61, 0.18)"];
+
   function trend(data) {
+    // Per kind: p75 filled down to p25 (the middle half), then the median; null is a gap, never a zero.
+    var datasets = [];
+    data.bands.forEach(function (band, i) {
+      var colour = COLOURS[i], fill = BAND_FILLS[i] || BAND_FILLS[0];
+      datasets.push({ label: band.label + " p25–p75", data: band.p75, borderColor: colour, borderWidth: 1, borderDash: [3, 3],
+        backgroundColor: fill, fill: "+1", pointRadius: 0, spanGaps: false, tension: 0.2 });
+      datasets.push({ label: band.label + " p25", data: band.p25, borderColor: colour, borderWidth: 1, borderDash: [3, 3],
+        backgroundColor: fill, fill: false, pointRadius: 0, spanGaps: false, tension: 0.2, legendHidden: true });
+      datasets.push({ label: band.label + " median", data: band.p50, borderColor: colour, backgroundColor: colour,
+        borderWidth: 2, fill: false, spanGaps: false, tension: 0.2 });
+    });
+    if (data.own) {
+      datasets.push({ label: data.own.label, data: data.own.points, showLine: false, pointRadius: 5, pointStyle: "rectRot",
+        borderColor: COLOURS[2], backgroundColor: COLOURS[2] });
+    }
+    (data.lines || []).forEach(function (line, i) {
+      datasets.push({ label: line.label, data: data.labels.map(function () { return line.value; }), borderColor: COLOURS[3 + i] || COLOURS[3],
+        borderWidth: 2, borderDash: i ? [6, 4] : [], pointRadius: 0, fill: false });
+    });
     return {
       type: "line",
-      data: {
-        labels: data.labels,
-        datasets: data.series.map(function (s, i) {
-          return { label: s.label, data: s.values, borderColor: COLOURS[i], backgroundColor: COLOURS[i], spanGaps: false, tension: 0.2 };
-        }),
+      data: { labels: data.labels, datasets: datasets },
+      options: {
+        scales: { y: usdAxis({ beginAtZero: false }) },
+        plugins: {
+          legend: { position: "bottom", labels: { boxWidth: 14, filter: function (item, chartData) { return !chartData.datasets[item.datasetIndex].legendHidden; } } },
+          tooltip: { callbacks: { label: function (ctx) {
+            var y = ctx.parsed.y; return ctx.dataset.label + ": " + (y === null ? "not published" : money(y));
+          } } },
+        },
       },
-      options: { scales: { y: usdAxis() } },
     };
   }
 

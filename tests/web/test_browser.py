@@ -150,7 +150,7 @@ def test_a_trainer_signs_up_files_a_survey_and_moves_the_explorer(live_server, p
     expect(page.locator("#cell-heading")).to_contain_text("No data for this choice")
 
     page.goto(f"{base}/me/compare/")
-    expect(page.locator("tbody")).to_contain_text("percentile")
+    expect(page.locator("#comparisons tbody")).to_contain_text("percentile")
     shoot(page, "trainer-compare")
 
 

@@ -105,11 +105,12 @@ def test_an_empty_explorer_shows_the_all_cell_and_htmx_gets_a_fragment(client, m
 
 
 def test_the_trend_comes_from_the_monthly_history(client, market):
-    assert client.get(EXPLORER, CELL).context["trend"] is None
+    assert not client.get(EXPLORER, CELL).context["trend"].has_data
     engine.record_history()
-    trend = client.get(EXPLORER, CELL).context["trend"]
-    assert trend["type"] == "trend"
-    assert trend["series"][1]["values"] == [25.5]
+    response = client.get(EXPLORER, CELL)
+    reported = response.context["trend"].published("reported")
+    assert [point.p50 for point in reported] == [25.5]
+    assert b'id="trend-chart-table"' in response.content
 
 
 def test_the_explorer_runs_a_fixed_number_of_queries(client, market):

@@ -116,6 +116,7 @@ class BenchmarkList(_BenchmarkBase):
     version is built again."""
 
     ANSWER_SECONDS = 300
+    csv_columns = tuple(s.BenchmarkCellSerializer().fields)
 
     @extend_schema(
         summary="Benchmark cells",
@@ -170,11 +171,20 @@ class BenchmarkList(_BenchmarkBase):
 
 
 class BenchmarkHistory(_BenchmarkBase):
+    """Every monthly point of one cell, oldest first: paged by cursor in JSON, all at once in CSV."""
+
+    csv_columns = tuple(s.HistoryPointSerializer().fields)
+
     @extend_schema(
         summary="A cell's monthly history",
         description=(
-            "One cell's monthly history points, oldest first, suppressed like the current cells. Omitted filters "
-            f"name the all-values cell (all domains, all tiers, all countries, reported pay). {BENCHMARKS_AUTH}"
+            "Every monthly history point of one cell, oldest first (`months` keeps only the newest N). A point is "
+            f"the cell as published over the {settings.BENCHMARK_WINDOW_MONTHS}-month window ending with its "
+            "`month`, computed from the pay periods of the observations, suppressed and banded like the current "
+            "cells: a month under the minimum contributors has no statistics. JSON is paged by cursor (`next`); "
+            "`?format=csv` gives every point in one file, with a header row even when there are none. Omitted "
+            "filters name the all-values cell (all domains, all tiers, all countries, reported pay). "
+            f"{BENCHMARKS_AUTH}"
         ),
         parameters=[s.HistoryQuerySerializer, FORMAT_PARAM],
         responses={
