@@ -7,6 +7,8 @@ and the cells recomputed (a missed band check is made at the next recompute, or 
 import logging
 from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from benchmarks.signals import cells_recomputed
@@ -30,10 +32,21 @@ def on_posting_published(sender, posting, **kwargs) -> None:
 
 
 def on_cells_recomputed(sender, domain_ids, **kwargs) -> None:
-    from .tasks import bands_check
+    """Queue a band check of the recomputed domains, unless one is queued for them and not started yet: under a
+    stream of writes, one check a domain every ALERT_BAND_CHECK_DELAY_SECONDS rather than one a write."""
+    from .tasks import bands_check, bands_queued_key
 
-    if domain_ids is None or domain_ids:
-        _enqueue(bands_check, domain_ids)
+    delay = settings.ALERT_BAND_CHECK_DELAY_SECONDS
+    if domain_ids is not None:
+        domain_ids = [d for d in domain_ids if cache.add(bands_queued_key(d), "queued", int(delay) + 60)]
+        if not domain_ids:
+            return
+    try:
+        bands_check.apply_async(args=[domain_ids], countdown=delay)
+    except Exception:
+        cache.delete_many([bands_queued_key(d) for d in domain_ids or []])
+        logger.warning("Could not enqueue the band check of domains %r.", domain_ids, exc_info=True)
+        raise
 
 
 def connect() -> None:

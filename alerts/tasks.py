@@ -49,9 +49,15 @@ def searches_send_digests() -> int:
         cache.delete("alerts:lock:digests")
 
 
+def bands_queued_key(domain_id: int) -> str:
+    return f"alerts:bands-queued:{domain_id}"
+
+
 @shared_task(ignore_result=True, soft_time_limit=CHECK_TIME_LIMIT - 10, time_limit=CHECK_TIME_LIMIT)
 def bands_check(domain_ids: list[int] | None = None) -> int:
     """After a recompute: raise the band alerts of the postings whose cells moved, and email each."""
+    if domain_ids:  # a recompute from now on queues a check of its own
+        cache.delete_many([bands_queued_key(d) for d in domain_ids])
     raised = bands.band_checks(domain_ids=domain_ids)
     for alert_id in raised:
         band_alert_send.delay(alert_id)

@@ -195,6 +195,8 @@ POSTING_LIFETIME_DAYS = env.int("POSTING_LIFETIME_DAYS", default=60)
 # and a band alert stays on the dashboard only (its email recorded as deferred).
 ALERT_EMAILS_PER_HOUR = env.int("ALERT_EMAILS_PER_HOUR", default=10)
 ALERT_MAX_SAVED_SEARCHES = env.int("ALERT_MAX_SAVED_SEARCHES", default=25)
+# A recompute's band check waits this long, so that the recomputes of a burst of writes share one check per domain.
+ALERT_BAND_CHECK_DELAY_SECONDS = env.int("ALERT_BAND_CHECK_DELAY_SECONDS", default=30)
 # The address links in emails point to (emails are sent by workers, outside any request).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
