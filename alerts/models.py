@@ -13,6 +13,10 @@ class SavedSearch(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
     name = models.CharField(max_length=120, blank=True)
     query = models.CharField(max_length=1000, blank=True, help_text="The validated board filter, as a query string.")
+    # The filter's domain again (None: any), so that a posting is matched only against the searches that can list it.
+    domain = models.ForeignKey(
+        "benchmarks.Domain", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
     active = models.BooleanField(default=True, help_text="Off once unsubscribed: nothing is matched or sent.")
     created_at = models.DateTimeField(auto_now_add=True)

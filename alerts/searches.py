@@ -2,18 +2,20 @@
 emailed once per (search, posting), and unsubscribed from a signed link."""
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks.errors import ServiceError, validated
+from benchmarks.models import Domain
 from postings.choices import PostingStatus
 from postings.filters import JobPostingFilterSet
 from postings.models import JobPosting
@@ -43,8 +45,9 @@ def _canonical(value) -> str:
     return str(getattr(value, "slug", value))
 
 
-def search_query(params) -> str:
-    """Validate a board filter with the board's own form; its canonical query, or a refusal naming the field."""
+def search_filter(params) -> tuple[str, Domain | None]:
+    """Validate a board filter with the board's own form: its canonical query and its domain (None: any), or a
+    refusal naming the field."""
     data = QueryDict(mutable=True)
     for name in FILTER_FIELDS:
         value = params.get(name)
@@ -58,7 +61,8 @@ def search_query(params) -> str:
         refusal.error_dict = form.errors.as_data()
         raise refusal
     pairs = [(name, form.cleaned_data.get(name)) for name in FILTER_FIELDS]
-    return urlencode([(name, _canonical(value)) for name, value in pairs if value not in (None, "")])
+    query = urlencode([(name, _canonical(value)) for name, value in pairs if value not in (None, "")])
+    return query, form.cleaned_data.get("domain")
 
 
 def _frequency(value) -> str:
@@ -70,7 +74,8 @@ def _frequency(value) -> str:
 @transaction.atomic
 def saved_search_create(*, user, params, frequency: str, name: str = "") -> SavedSearch:
     """Save a board filter for ``user``; refused when a filter is impossible or the person has too many."""
-    search = SavedSearch(user=user, query=search_query(params), frequency=_frequency(frequency))
+    query, domain = search_filter(params)
+    search = SavedSearch(user=user, query=query, domain=domain, frequency=_frequency(frequency))
     search.name = name.strip() or describe(search)[:120]
     if SavedSearch.objects.filter(user=user).count() >= settings.ALERT_MAX_SAVED_SEARCHES:
         raise ServiceError(
@@ -91,7 +96,8 @@ def _require_owner(search: SavedSearch, by) -> None:
 def saved_search_update(*, search: SavedSearch, by, params, frequency: str, name: str = "") -> SavedSearch:
     """Change a saved search's filter, frequency or name; saving it again also turns its emails back on."""
     _require_owner(search, by)
-    search.query, search.frequency = search_query(params), _frequency(frequency)
+    search.query, search.domain = search_filter(params)
+    search.frequency = _frequency(frequency)
     search.name, search.active = name.strip() or describe(search)[:120], True
     validated(search)
     search.save()
@@ -164,21 +170,36 @@ def saved_search_unsubscribe(*, token: str) -> SavedSearch:
 # --- Matching and sending ---------------------------------------------------------------------------------------
 
 
-def search_matches(search: SavedSearch, posting: JobPosting) -> bool:
-    """Whether the board, filtered by this search, would list this posting."""
-    filterset = filterset_for(search.query, JobPosting.objects.published().filter(pk=posting.pk))
+def query_matches(query: str, posting: JobPosting) -> bool:
+    """Whether the board, filtered by this stored query, would list this posting."""
+    filterset = filterset_for(query, JobPosting.objects.published().filter(pk=posting.pk))
     return filterset.is_valid() and filterset.qs.exists()
 
 
 @transaction.atomic
 def matches_record(*, posting_id: int) -> list[int]:
     """Record a match for every active search that lists this published posting (once, however often it runs);
-    returns the ids of its instant searches' matches not handled yet."""
+    returns the ids of its instant searches' matches not handled yet.
+
+    Only searches of the posting's domain (or of any) are candidates, and searches with the same filter share one
+    evaluation of it."""
     posting = JobPosting.objects.published().filter(pk=posting_id).first()
     if posting is None:
         return []
-    searches = SavedSearch.objects.filter(active=True).exclude(matches__posting=posting)
-    found = [SearchMatch(search=s, posting=posting) for s in searches.iterator() if search_matches(s, posting)]
+    candidates = (
+        SavedSearch.objects.filter(Q(domain=None) | Q(domain_id=posting.domain_id), active=True)
+        .exclude(matches__posting=posting)
+        .values_list("pk", "query")
+    )
+    by_query: dict[str, list[int]] = defaultdict(list)
+    for pk, query in candidates:
+        by_query[query].append(pk)
+    found = [
+        SearchMatch(search_id=pk, posting=posting)
+        for query, pks in by_query.items()
+        if query_matches(query, posting)
+        for pk in pks
+    ]
     SearchMatch.objects.bulk_create(found, ignore_conflicts=True)
     pending = SearchMatch.objects.filter(
         posting=posting, handled_at=None, search__active=True, search__frequency=Frequency.INSTANT

@@ -110,6 +110,8 @@ def test_a_frequency_other_than_instant_or_daily_is_refused():
 def test_a_search_is_stored_as_its_validated_query():
     search = save(domain="medicine", min_usd="40.50", worldwide="true", q="  ", sort="rate")
     assert search.query == "domain=medicine&worldwide=true&min_usd=40.5"
+    assert search.domain.slug == "medicine"  # only the postings of its domain are matched against it
+    assert save(tier="expert").domain is None
     assert search.name == "Medicine · open worldwide · at least 40.5 USD an hour"
 
 
@@ -143,3 +145,21 @@ def test_a_tampered_or_foreign_unsubscribe_link_changes_nothing_and_says_so(clie
         with pytest.raises(ServiceError):
             saved_search_unsubscribe(token=bad)
     assert SavedSearch.objects.filter(active=True).count() == 2
+
+
+def test_a_persons_saved_searches_and_alert_emails_are_in_their_export_and_go_with_their_account(
+    django_capture_on_commit_callbacks,
+):
+    from portal.data_rights import trainer_account_delete, trainer_data_export
+    from postings.services import posting_approve
+
+    user = UserFactory(username="leaving")
+    save(user, domain="medicine")
+    with django_capture_on_commit_callbacks(execute=True):
+        posting_approve(posting=InReviewPostingFactory(), by=None)
+    exported = trainer_data_export(user=user)
+    assert [s["query"] for s in exported["saved_searches"]] == ["domain=medicine"]
+    assert [e["to"] for e in exported["alert_emails"]] == ["leaving@example.com"]
+    trainer_account_delete(user=user)
+    assert not SavedSearch.objects.exists()
+    assert not Delivery.objects.filter(to="leaving@example.com").exists()
