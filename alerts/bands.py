@@ -32,9 +32,17 @@ class Placed(NamedTuple):
     p75: float
 
 
-def band_place(posting: JobPosting) -> Placed | None:
-    """Where the band sits against its cell's p25–p75, or None when no published cell places it."""
-    cell = posting_position(posting).cell
+def band_place(posting: JobPosting, cells: dict | None = None) -> Placed | None:
+    """Where the band sits against its cell's p25–p75, or None when no published cell places it.
+
+    ``cells`` remembers the cell of each (domain, tier, country) across calls: it depends on those alone."""
+    key = (posting.domain_id, posting.tier, str(posting.country or ""))
+    if cells is not None and key in cells:
+        cell = cells[key]
+    else:
+        cell = posting_position(posting).cell
+        if cells is not None:
+            cells[key] = cell
     if cell is None or cell.suppressed or cell.p25 is None or cell.p75 is None:
         return None
     p25, p75 = cell.p25, cell.p75
@@ -46,9 +54,9 @@ def band_place(posting: JobPosting) -> Placed | None:
 
 
 @transaction.atomic
-def band_check(*, posting: JobPosting) -> BandAlert | None:
+def band_check(*, posting: JobPosting, cells: dict | None = None) -> BandAlert | None:
     """Record where a published posting's band sits now; a new alert if that is a crossing, else None."""
-    found = band_place(posting)
+    found = band_place(posting, cells)
     if found is None:
         return None
     place, cell, p25, p75 = found
@@ -74,15 +82,30 @@ def band_check(*, posting: JobPosting) -> BandAlert | None:
 
 
 def band_checks(*, domain_ids: list[int] | None = None) -> list[int]:
-    """Check every published posting (of these domains); returns the ids of the alerts raised."""
-    postings = JobPosting.objects.published().select_related("domain", "company")
+    """Check every published posting (of these domains); returns the ids of the alerts raised.
+
+    Each cell is looked up once, and a posting whose recorded place holds is left alone without a write; a first
+    place is recorded in bulk, and only a crossing goes through ``band_check`` (locked, in its own transaction)."""
+    postings = JobPosting.objects.published().select_related("domain")
     if domain_ids is not None:
         postings = postings.filter(domain_id__in=domain_ids)
-    raised = []
-    for posting in postings.iterator():
-        alert = band_check(posting=posting)
+    postings = list(postings)
+    recorded = dict(
+        BandPosition.objects.filter(posting__in=[p.pk for p in postings]).values_list("posting_id", "place")
+    )
+    cells: dict = {}
+    first, raised = [], []
+    for posting in postings:
+        found = band_place(posting, cells)
+        if found is None or recorded.get(posting.pk) == found.place:
+            continue
+        if posting.pk not in recorded:
+            first.append(BandPosition(posting=posting, place=found.place, cell_key=found.cell.key))
+            continue
+        alert = band_check(posting=posting, cells=cells)
         if alert is not None:
             raised.append(alert.pk)
+    BandPosition.objects.bulk_create(first, ignore_conflicts=True)
     return raised
 
 

@@ -163,3 +163,34 @@ def test_a_persons_saved_searches_and_alert_emails_are_in_their_export_and_go_wi
     trainer_account_delete(user=user)
     assert not SavedSearch.objects.exists()
     assert not Delivery.objects.filter(to="leaving@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "domain=medicine",
+        "domain=law",
+        "tier=expert&country=US",
+        "country=GB",
+        "worldwide=true",
+        "worldwide=false",
+        "min_usd=60",
+        "min_usd=60.01",
+        "q=oncology",
+        "q=nothing+like+it",
+        "engagement=freelance",
+        "engagement=part_time",
+        "domain=medicine&tier=expert&country=US&min_usd=40&worldwide=false&q=reviewer",
+    ],
+)
+def test_a_stored_query_matches_exactly_what_the_board_lists(query):
+    from django.http import QueryDict
+
+    from alerts.searches import Matcher
+    from postings.selectors import board_postings
+    from tests.factories import PublishedPostingFactory
+
+    posting = PublishedPostingFactory(title="Oncology reviewer")
+    listed = posting in board_postings(params=QueryDict(query))[1]
+    assert Matcher(posting).matches(query) == listed
