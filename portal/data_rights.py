@@ -2,7 +2,7 @@
 
 Erasure takes their surveys out of the benchmarks first (so the cells are recomputed without them), withdraws
 their open applications, then deletes the account with everything that hangs off it, including the audit copies of
-their surveys and the log-in records kept against their address.
+their surveys, the log-in records kept against their address and the record of alert emails sent to it.
 """
 
 import datetime
@@ -12,6 +12,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from alerts.models import Delivery, SavedSearch
 from benchmarks.services import observation_remove
 from postings.models import Application, Membership
 from postings.services import applications_withdraw_for_trainer
@@ -45,6 +46,10 @@ def trainer_data_export(*, user) -> dict:
         "surveys": [],
         "applications": [],
         "memberships": _rows(Membership.objects.filter(user=user), ("company__name", "role", "created_at")),
+        "saved_searches": _rows(
+            SavedSearch.objects.filter(user=user), ("id", "name", "query", "frequency", "active", "created_at")
+        ),
+        "alert_emails": _rows(Delivery.objects.filter(user=user), ("kind", "status", "to", "subject", "created_at")),
     }
     if profile is not None:
         data["profile"] = {
@@ -78,6 +83,7 @@ def trainer_account_delete(*, user) -> None:
     names = {name for given in (user.get_username(), user.email) for name in (given, given.lower())} - {""}
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__in=names).delete()
+    Delivery.objects.filter(user=user).delete()  # their address would outlive the account otherwise
     get_user_model().objects.filter(pk=user.pk).delete()
     # After the delete: deleting the surveys itself writes one last audit copy of each.
     PaySurvey.history.filter(id__in=survey_ids).delete()

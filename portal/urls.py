@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("", include((urlpatterns, "portal"))),
     path("", include("postings.urls")),
+    path("", include("alerts.urls")),
     path("", include((trainer_workspace, trainer_urls.app_name))),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

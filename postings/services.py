@@ -14,6 +14,7 @@ from benchmarks.sources import source_get_or_create
 
 from .choices import ApplicationStatus, MembershipRole, PostingStatus
 from .models import Application, Company, JobPosting, Membership
+from .signals import posting_published
 
 POSTING_FIELDS = (
     "title", "description", "description_format", "domain", "tier", "credentials", "languages", "country",
@@ -203,6 +204,7 @@ def posting_approve(*, posting: JobPosting, by, now: datetime.datetime | None = 
     posting.expires_at = now + datetime.timedelta(days=settings.POSTING_LIFETIME_DAYS)
     posting.save()
     _sync_observation(posting)
+    posting_published.send(sender=JobPosting, posting=posting)
     return posting
 
 

@@ -24,6 +24,7 @@ from ..freshness import cells_version_advance
 from ..models import STAT_FIELDS, BenchmarkCell, DirtyCell, cell_key
 from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
+from ..signals import announce_on_commit
 from . import history, portable, postgres
 from .cells import CellId, Leaf, Stats, ancestors
 from .screening import fences_refresh
@@ -135,6 +136,7 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
         BenchmarkCell.objects.bulk_create([_cell(cell, s, now) for cell, s in stats.items()], batch_size=2000)
         withheld = refresh_withheld_counts()
         transaction.on_commit(cells_version_advance)
+        announce_on_commit(domain_ids=None)
         say(f"Withheld the counts of {withheld} cells that differencing could pin a suppressed cell with.")
     return len(stats)
 
@@ -222,6 +224,7 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
         _publish_some(wanted, backend.compute(since=since, wanted=wanted))
         refresh_withheld_counts()
         transaction.on_commit(cells_version_advance)
+        announce_on_commit(domain_ids={cell[0] for cell in wanted if cell[0] is not None})
         then(leaves, since, backend)
     logger.info(
         "Recomputed %d %s cells for %d dirty leaves in %.3f s.",

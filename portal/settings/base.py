@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "benchmarks",
     "trainers",
     "postings",
+    "alerts",
     "portal",
 ]
 
@@ -163,6 +164,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
     },
     "expire-postings": {"task": "postings.tasks.expire_postings", "schedule": crontab(minute=15)},
+    "alerts-daily-digests": {"task": "alerts.tasks.searches_send_digests", "schedule": crontab(hour=7, minute=0)},
     "prune-idempotency-records": {
         "task": "portal.tasks.prune_idempotency_records",
         "schedule": crontab(hour=2, minute=30),
@@ -191,6 +193,16 @@ BENCHMARK_ROLLUP_INTERVAL_SECONDS = env.int("BENCHMARK_ROLLUP_INTERVAL_SECONDS",
 # Bulk writes (imports, pushed batches) ask for their recompute this much later, so back-to-back batches share one.
 BULK_RECOMPUTE_DELAY_SECONDS = env.float("BULK_RECOMPUTE_DELAY_SECONDS", default=2.0)
 POSTING_LIFETIME_DAYS = env.int("POSTING_LIFETIME_DAYS", default=60)
+
+# --- Alerts -----------------------------------------------------------------------------------------------------
+# Instant job emails and band alerts a person receives in an hour at most; past it, a job waits for the daily digest
+# and a band alert stays on the dashboard only (its email recorded as deferred).
+ALERT_EMAILS_PER_HOUR = env.int("ALERT_EMAILS_PER_HOUR", default=10)
+ALERT_MAX_SAVED_SEARCHES = env.int("ALERT_MAX_SAVED_SEARCHES", default=25)
+# A recompute's band check waits this long, so that the recomputes of a burst of writes share one check per domain.
+ALERT_BAND_CHECK_DELAY_SECONDS = env.int("ALERT_BAND_CHECK_DELAY_SECONDS", default=30)
+# The address links in emails point to (emails are sent by workers, outside any request).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- REST API ---------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

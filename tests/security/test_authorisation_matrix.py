@@ -27,6 +27,8 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from alerts.models import BandAlert, SavedSearch
+from alerts.searches import saved_search_create
 from benchmarks.models import Observation
 from portal.api.services import partner_create, partner_key_issue
 from portal.models import Scope
@@ -137,6 +139,10 @@ def invitation_form() -> dict:
     return {"email": "mallory@example.com"}
 
 
+def search_form() -> dict:
+    return {"domain": "law", "frequency": "instant", "name": "Hijacked search"}
+
+
 @dataclasses.dataclass(frozen=True)
 class Case:
     """A request aimed at one of Quillfeather's objects, and who must be refused it."""
@@ -211,6 +217,11 @@ CASES = [
     Case("trainers:survey_edit", "POST", TRAINER, owner="applicant", pk="survey", data=survey_form_data),
     Case("trainers:survey_withdraw", "POST", TRAINER, owner="applicant", pk="survey"),
     Case("trainers:application_withdraw", "POST", TRAINER, owner="applicant", pk="application"),
+    Case("alerts:search_edit", "GET", TRAINER, owner="applicant", pk="search"),
+    Case("alerts:search_edit", "POST", TRAINER, owner="applicant", pk="search", data=search_form),
+    Case("alerts:search_delete", "POST", TRAINER, owner="applicant", pk="search"),
+    # A company's band alerts: any member may dismiss one.
+    Case("alerts:band_alert_dismiss", "POST", WORKSPACE_OBJECT, slug="company", pk="band_alert"),
     # The API. Reads of a published posting are public (see PUBLIC); writes find postings among the actor's own.
     *[Case("api:posting-detail", "GET", API, owner="owner_partner", pk=status) for status in HIDDEN],
     Case("api:posting-detail", "PUT", API, owner="owner_partner", pk="draft", data=posting_json),
@@ -236,6 +247,9 @@ NOT_PRIVATE = {
     # is no other account's object to reach with them.
     "account_confirm_email": "allauth's signed confirmation key",
     "account_reset_password_from_key": "allauth's signed password-reset key",
+    # One-click unsubscribe (RFC 8058) works without a login: the signed token names the search and its owner, and a
+    # tampered, foreign or stale one changes nothing (tests/alerts/test_searches.py).
+    "alerts:unsubscribe": "a saved search's signed unsubscribe token",
 }
 
 MATRIX = [
@@ -289,6 +303,12 @@ def world(db) -> World:
     expired = posting_expire(posting=expired, now=expired.expires_at + datetime.timedelta(seconds=1))
     application = application_submit(posting=published, trainer=applicant, cover_letter="My narwhal cover letter.")
     survey = survey_submit(trainer=applicant, **survey_fields(amount=Decimal("37.13"))).survey
+    search = saved_search_create(
+        user=applicant.user, params={"domain": "medicine"}, frequency="daily", name="Quokka oncology search"
+    )
+    band_alert = BandAlert.objects.create(
+        posting=published, previous="within", place="below", cell_label="Medicine", p25=70.0, p75=90.0
+    )
 
     pending = invitation_create(company=company, email=invitee.email, by=owner)
     used = invitation_create(company=company, email="used.secret@example.com", by=owner)
@@ -308,6 +328,8 @@ def world(db) -> World:
         "rival_company": rival_company,
         "application": application,
         "survey": survey,
+        "search": search,
+        "band_alert": band_alert,
         "invitation": pending.invitation,
         "used_invitation": used.invitation,
         "expired_invitation": expired_link.invitation,
@@ -324,6 +346,7 @@ def world(db) -> World:
         "company": [company.name],
         "application": [application.cover_letter, applicant.display_name, applicant.user.email],
         "survey": ["37.13"],
+        "search": [search.name],
         "invitation": [invitee.email],
         "used_invitation": [used.invitation.email],
         "expired_invitation": [expired_link.invitation.email],
@@ -332,7 +355,10 @@ def world(db) -> World:
     return World(objects=objects, tokens=tokens, keys=keys, secrets=secrets)
 
 
-WATCHED = (Company, Membership, JobPosting, Application, Invitation, PaySurvey, TrainerProfile, Observation)
+WATCHED = (
+    Company, Membership, JobPosting, Application, Invitation, PaySurvey, TrainerProfile, Observation, SavedSearch,
+    BandAlert,
+)  # fmt: skip
 
 
 def snapshot() -> dict:
@@ -408,7 +434,8 @@ def refusal_problem(world: World, case: Case, actor_name: str, response) -> str:
         if anonymous and location == reverse("account_login"):
             return ""
         has_profile = actor.user and TrainerProfile.objects.filter(user=getattr(world, actor.user)).exists()
-        if case.route.startswith("trainers:") and not has_profile and location == reverse("trainers:profile"):
+        trainer_page = case.route.startswith(("trainers:", "alerts:search_"))
+        if trainer_page and not has_profile and location == reverse("trainers:profile"):
             return ""
         return f"redirected to {response['Location']}"
     return f"answered {status}"
