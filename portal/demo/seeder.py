@@ -345,7 +345,8 @@ def seed_demo(*, seed: int, surveys: int, postings: int, say: Callable[[str], No
         report.logins = [Login(*login) for login in (ADMIN_LOGIN, OWNER_LOGIN, TRAINER_LOGIN)]
         return report
     report = DemoSeeder(seed=seed, surveys=surveys, postings=postings, say=say).run()
-    say("Rebuilding every benchmark cell...")
+    say("Rebuilding every benchmark cell and its monthly history...")
     report.cells = engine.rebuild_all(progress=lambda _message: None)
+    engine.backfill_history()
     report.counts["sources"] = Source.objects.count()
     return report
