@@ -46,6 +46,7 @@ __all__ = [
     "cells_last_updated",
     "cells_ordered",
     "cells_published",
+    "countries_published",
     "fewer_than_minimum",
     "present",
 ]
@@ -270,6 +271,14 @@ def cells_ordered(
 def cells_published(**filters) -> list[PublishedCell]:
     """Published cells matching the filters of ``cells_ordered``, in its order."""
     return [present(row) for row in cells_ordered(**filters)]
+
+
+def countries_published() -> list[str]:
+    """Codes of the countries some published (not suppressed) cell is about, in code order."""
+    rows = BenchmarkCell.objects.filter(independent__gte=settings.BENCHMARK_MIN_CONTRIBUTORS).exclude(
+        country__in=[ALL, ""]
+    )
+    return sorted(set(rows.values_list("country", flat=True)))
 
 
 def _key_of(domain: DomainArg, tier: str, country: str, kind: str) -> str | None:

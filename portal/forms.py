@@ -5,7 +5,7 @@ from django_countries import countries
 
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import Domain
-from benchmarks.selectors import ALL
+from benchmarks.selectors import ALL, countries_published
 
 WORLDWIDE = "worldwide"  # the URL spelling of country "" (postings open worldwide)
 
@@ -29,10 +29,13 @@ class ExplorerForm(forms.Form):
         super().__init__(*args, **kwargs)
         domains = Domain.objects.active().values_list("slug", "name")
         self.fields["domain"].choices = [("", "All domains"), *domains]
+        # The countries with published figures come first; the rest (most of the world) follow, for a shared link.
+        with_figures = set(countries_published())
         self.fields["country"].choices = [
             ("", "All countries"),
             (WORLDWIDE, "Worldwide postings (no country)"),
-            *list(countries),
+            ("With published figures", [(code, name) for code, name in countries if code in with_figures]),
+            ("No published figures yet", [(code, name) for code, name in countries if code not in with_figures]),
         ]
 
     def cell_args(self) -> dict:

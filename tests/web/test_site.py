@@ -199,3 +199,11 @@ def test_home_runs_the_same_number_of_queries_for_any_number_of_postings(client,
     PublishedPostingFactory.create_batch(7, company=company)
     many = count_queries(client, "/")
     assert few == many
+
+
+def test_the_explorer_offers_the_countries_with_published_figures_first(client, market):
+    content = client.get(EXPLORER).content.decode()
+    first = content.index('<optgroup label="With published figures">')
+    rest = content.index('<optgroup label="No published figures yet">')
+    assert first < content.index('value="US"') < rest  # the market fixture publishes US cells
+    assert rest < content.index('value="FR"')  # no figures for France
