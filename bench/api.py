@@ -136,6 +136,7 @@ else:
             "REDIS_URL": args.redis_url,
             "SECRET_KEY": secrets.token_urlsafe(64),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{args.port}",
             # Rates high enough that nothing is refused, so every request still pays for the throttle's bookkeeping.
             "API_THROTTLE_PARTNER": "100000000/min",
             "API_THROTTLE_ANON": "100000000/min",

@@ -213,7 +213,7 @@ def main() -> None:
     partner = partner_create(name=f"Bench feed {secrets.token_hex(3)}", scopes="surveys:write")
     _, key = partner_key_issue(partner=partner)
     gunicorn_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.api", "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1", "API_THROTTLE_PARTNER": "1000000/min",
+        "ALLOWED_HOSTS": "127.0.0.1", "SITE_URL": "http://127.0.0.1", "API_THROTTLE_PARTNER": "1000000/min",
         "DATA_UPLOAD_MAX_MEMORY_SIZE": str(20 * 1024 * 1024)}  # fmt: skip
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi:application", "--bind",

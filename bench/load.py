@@ -351,6 +351,7 @@ def run(args: argparse.Namespace, url: str, redis: PrivateRedis, workdir: Path) 
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": url,
         "REDIS_URL": redis.url,
