@@ -33,11 +33,11 @@ class ReusingRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    def count(self, key, timeout: int) -> int:
-        """Add one to the counter ``key``, created with ``timeout`` seconds to live; one round trip."""
+    def count(self, key, timeout: int, amount: int = 1) -> int:
+        """Add ``amount`` to the counter ``key``, created with ``timeout`` seconds to live; one round trip."""
         pipe = self.get_client(key, write=True).pipeline(transaction=False)
         pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
+        pipe.incrby(key, amount)
         return pipe.execute()[1]
 
 
@@ -90,10 +90,10 @@ class ResilientRedisCache(RedisCache):
     def incr(self, *args, **kwargs):
         return self._call("incr", 0, *args, **kwargs)
 
-    def count(self, key, timeout: int) -> int:
-        """Add one to the counter ``key`` (created with ``timeout`` seconds to live) and return it; 0 with Redis
-        down."""
-        return self._guarded(self._cache.count, 0, self.make_and_validate_key(key), timeout)
+    def count(self, key, timeout: int, amount: int = 1) -> int:
+        """Add ``amount`` to the counter ``key`` (created with ``timeout`` seconds to live) and return it; 0 with
+        Redis down."""
+        return self._guarded(self._cache.count, 0, self.make_and_validate_key(key), timeout, amount)
 
     def has_key(self, *args, **kwargs):
         return self._call("has_key", False, *args, **kwargs)

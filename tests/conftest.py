@@ -10,8 +10,9 @@ def _media_and_cache(settings):
     from django.core.cache import cache, caches
 
     from portal.api.authentication import forget_verified_keys
+    from portal.api.throttling import TALLY
 
-    clears = (cache.clear, caches["process"].clear, forget_verified_keys)
+    clears = (cache.clear, caches["process"].clear, forget_verified_keys, TALLY.clear)
     for clear in clears:
         clear()
     yield
