@@ -25,16 +25,6 @@ class ProfileForm(ServiceErrorFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["domains"].queryset = Domain.objects.active()
 
-    def filing(self) -> dict | None:
-        """The (platform, domain, period) the form's data names, or None until all three are valid."""
-        values = {}
-        for name in ("platform", "domain", "period"):
-            try:
-                values[name] = self.fields[name].clean(self[name].data)
-            except forms.ValidationError:
-                return None
-        return values
-
     def service_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in PROFILE_FIELDS}
 

@@ -12,11 +12,15 @@ FIELDS = (
 )  # fmt: skip
 
 
-def expected_cells() -> dict[str, dict]:
-    """Cell key → statistics, for every cell with data, from the observations in the window that are not flagged.
+def expected_cells(*, since=None, until=None) -> dict[str, dict]:
+    """Cell key → statistics, for every cell with data, from the observations with a period in [since, until]
+    (default: the current window) that are not flagged.
 
     Independent contributors: distinct non-empty parties whose ``counts_from`` has passed (or is empty)."""
-    rows = list(Observation.objects.filter(period__gte=window_start(), flagged=False).values_list(*FIELDS))
+    rows = Observation.objects.filter(period__gte=since or window_start(), flagged=False)
+    if until is not None:
+        rows = rows.filter(period__lte=until)
+    rows = list(rows.values_list(*FIELDS))
     now = timezone.now()
     cells: dict[str, list[tuple]] = {}
     for row in rows:

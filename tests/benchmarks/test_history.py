@@ -6,7 +6,6 @@ import random
 from decimal import Decimal
 from io import StringIO
 
-import numpy as np
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
@@ -19,13 +18,9 @@ from benchmarks.models import ALL, CellHistory, Observation, Platform, cell_key
 from benchmarks.privacy import refresh_withheld_counts
 
 from .factories import domain_make, observation_make, source_make, this_month
+from .oracle import expected_cells
 
 pytestmark = pytest.mark.django_db
-
-FIELDS = (
-    "domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id", "party",
-    "counts_from", "period",
-)  # fmt: skip
 
 
 def month_back(n: int) -> datetime.date:
@@ -61,27 +56,7 @@ def spread_seed(*, count: int, seed: int, months: int = 30) -> None:
 
 def expected_points(month: datetime.date) -> dict[str, dict]:
     """Cell key → statistics over the window ending ``month``, with numpy percentiles and Python sets."""
-    since = month - relativedelta(months=11)
-    rows = Observation.objects.filter(period__gte=since, period__lte=month, flagged=False).values_list(*FIELDS)
-    now = timezone.now()
-    cells: dict[str, list[tuple]] = {}
-    for row in rows:
-        domain_id, tier, country, kind = row[:4]
-        for d in (domain_id, None):
-            for t in (tier, ALL):
-                for c in (country, ALL):
-                    cells.setdefault(cell_key(d, t, c, kind), []).append(row)
-    return {
-        key: {
-            "contributors": len({m[5] for m in members}),
-            "independent": len({m[8] for m in members if m[8] and (m[9] is None or m[9] <= now)}),
-            "observations": len(members),
-            "sources": len({m[6] for m in members}),
-            "platforms": len({m[7] for m in members if m[7] is not None}),
-            "percentiles": list(np.percentile([float(m[4]) for m in members], [10, 25, 50, 75, 90], method="linear")),
-        }
-        for key, members in cells.items()
-    }
+    return expected_cells(since=month - relativedelta(months=11), until=month)
 
 
 def stored_points(month: datetime.date) -> dict[str, dict]:
