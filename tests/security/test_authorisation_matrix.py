@@ -178,13 +178,13 @@ class Case:
         return "-".join(filter(None, [self.route, self.action, self.method, self.target]))
 
 
-HIDDEN = ("draft", "in_review", "rejected", "closed", "expired")  # every status but published: the company's only
+HIDDEN = ("draft", "in_review", "rejected")  # never published: the company's only
+ENDED = ("closed", "expired")  # published once: public at their address, marked ended, taking no applications
 
 CASES = [
     # The job board. A published posting is public (see PUBLIC below); in any other status it is its company's.
     *[Case("postings:detail", "GET", READERS, pk=status) for status in HIDDEN],
     Case("postings:apply", "POST", READERS, owner=None, pk="draft", data=application_form),
-    Case("postings:apply", "POST", READERS, owner=None, pk="closed", data=application_form),
     # The company workspace.
     Case("postings:company_dashboard", "GET", WORKSPACE, slug="company"),
     Case("postings:create", "GET", WORKSPACE, slug="company"),
@@ -216,6 +216,7 @@ CASES = [
     Case("trainers:survey_edit", "GET", TRAINER, owner="applicant", pk="survey"),
     Case("trainers:survey_edit", "POST", TRAINER, owner="applicant", pk="survey", data=survey_form_data),
     Case("trainers:survey_withdraw", "POST", TRAINER, owner="applicant", pk="survey"),
+    Case("trainers:survey_versions", "GET", TRAINER, owner="applicant", pk="survey"),
     Case("trainers:application_withdraw", "POST", TRAINER, owner="applicant", pk="application"),
     Case("alerts:search_edit", "GET", TRAINER, owner="applicant", pk="search"),
     Case("alerts:search_edit", "POST", TRAINER, owner="applicant", pk="search", data=search_form),
@@ -532,6 +533,26 @@ def test_a_published_posting_is_public(world, route, actor):
     response = send(world, Case(route, "GET", (), pk="published"), actor)
     assert response.status_code == 200
     assert world.published.title in response.content.decode()
+
+
+@pytest.mark.parametrize("status", ENDED)
+@pytest.mark.parametrize(
+    ("route", "actor"),
+    [*[("postings:detail", actor) for actor in READERS], *[("api:posting-detail", actor) for actor in API]],
+    ids=lambda value: value,
+)
+def test_an_ended_posting_stays_public_at_its_address(world, route, actor, status):
+    response = send(world, Case(route, "GET", (), pk=status), actor)
+    assert response.status_code == 200
+    if route == "postings:detail":
+        assert "no longer takes applications" in response.content.decode()
+
+
+@pytest.mark.parametrize("actor", READERS)
+def test_an_application_to_a_closed_posting_changes_nothing(world, actor):
+    before = snapshot()
+    send(world, Case("postings:apply", "POST", (), pk="closed", data=application_form), actor)
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("actor", ["rival", "other_trainer", "owner"])
