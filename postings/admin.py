@@ -238,10 +238,6 @@ class JobPostingAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
     def expires(self, obj):
         return f"{obj.expires_at:%d %b %Y}" if obj.expires_at else "-"
 
-    @admin.display(description="domain · tier · country", ordering="domain__position")
-    def cell(self, obj):
-        return f"{obj.domain} · {obj.get_tier_display()} · {obj.country or 'worldwide'}"
-
     @admin.display(description="USD an hour", ordering="rate_min_usd")
     def usd_band(self, obj):
         return f"{obj.rate_min_usd:.2f}–{obj.rate_max_usd:.2f}"

@@ -146,10 +146,6 @@ class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
     def period_month(self, obj):
         return f"{obj.period:%Y-%m}"
 
-    @admin.display(description="domain · tier · country", ordering="domain__position")
-    def cell(self, obj):
-        return f"{obj.domain} · {obj.get_tier_display()} · {obj.country or 'worldwide'}"
-
     @admin.display(description="USD an hour", ordering="hourly_usd")
     def usd_an_hour(self, obj):
         return f"{obj.hourly_usd:.2f}" if obj.hourly_usd is not None else "-"
