@@ -9,14 +9,18 @@ dollars an hour; ``None`` is a gap (a suppressed month, a missing end), never a 
      "own": {"label", "points": [{"x": "May 2026", "y": 23.5}, ...]} | None, "lines": [...]}
     {"type": "ranges", "labels": [...], "series": [{"label", "ranges": [[low, high] | None, ...]}, ...]}
     {"type": "bars", "labels": [...], "series": [{"label", "values": [...]}, ...]}
+
+``in_currency`` turns any of them into another display currency and adds ``"currency": {"code", "symbol"}``, which
+the script puts on the value axis.
 """
 
 import datetime
 
+from .display import DisplayRate
 from .selectors import PublishedCell
 from .trends import Trend
 
-__all__ = ["bars", "month_label", "percentiles", "ranges", "trend"]
+__all__ = ["bars", "in_currency", "month_label", "percentiles", "ranges", "trend"]
 
 
 def month_label(month: datetime.date) -> str:
@@ -79,3 +83,39 @@ def bars(labels: list[str], series: list[tuple[str, list]]) -> dict:
         "labels": labels,
         "series": [{"label": label, "values": values} for label, values in series],
     }
+
+
+def in_currency(data: dict | None, rate: DisplayRate) -> dict | None:
+    """Chart data of any type with every value converted to ``rate``'s currency (``DisplayRate.convert``), saying
+    which currency it is in; the bars' percentile ranks and the months stay as they are."""
+    if data is None:
+        return None
+
+    def money(value):
+        converted = rate.convert(value)
+        return None if converted is None else float(converted)
+
+    def each(values):
+        return [money(value) for value in values]
+
+    shown = dict(data, currency={"code": rate.code, "symbol": rate.symbol})
+    if rate.is_usd:
+        return shown
+    if "lines" in data:
+        shown["lines"] = [dict(line, value=money(line["value"])) for line in data["lines"]]
+    kind = data["type"]
+    if kind == "percentiles":
+        shown["points"] = [[rank, money(value)] for rank, value in data["points"]]
+    elif kind == "trend":
+        shown["bands"] = [band | {name: each(band[name]) for name in ("p25", "p50", "p75")} for band in data["bands"]]
+        if data.get("own"):
+            points = [dict(point, y=money(point["y"])) for point in data["own"]["points"]]
+            shown["own"] = dict(data["own"], points=points)
+    elif kind == "ranges":
+        shown["series"] = [
+            dict(series, ranges=[None if pair is None else each(pair) for pair in series["ranges"]])
+            for series in data["series"]
+        ]
+    elif kind == "bars":
+        shown["series"] = [dict(series, values=each(series["values"])) for series in data["series"]]
+    return shown

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey
 
-from benchmarks.models import Source
+from benchmarks.models import Currency, Source
 from postings.models import Company
 
 
@@ -94,3 +94,17 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id}:{self.key}"
+
+
+class CurrencyPreference(models.Model):
+    """The currency a person chose to see figures in, wherever they sign in (a visitor's choice lives in the
+    session). Figures are still computed in US dollars: see ``benchmarks.display``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="currency_preference"
+    )
+    currency = models.ForeignKey(Currency, on_delete=models.CASCADE, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.currency_id}"

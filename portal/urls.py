@@ -19,6 +19,7 @@ urlpatterns = [
     path("benchmarks/", views.explorer, name="explorer"),
     path("report/", views.report, name="report"),
     path("report/report.csv", views.report_download, name="report_csv"),
+    path("currency/", views.currency_choose_view, name="currency"),
 ]
 
 # The trainer workspace's pages that span trainers and postings, in the same namespace as the rest of it.

@@ -5,18 +5,22 @@ Every benchmark number shown here comes from ``benchmarks.selectors`` (suppressi
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
 
 from benchmarks import charts
+from benchmarks.errors import ServiceError
 from benchmarks.selectors import cell_get, cells_published
 from benchmarks.trends import HISTORY_MONTHS, cell_trend
 from postings.selectors import companies_for_user, latest_postings
 from trainers.selectors import profile_for_user
 
+from .currency import currency_choose, return_address
 from .forms import ExplorerForm
 from .report import report_csv, report_figures, report_findings
 
@@ -112,3 +116,13 @@ def report_download(request):
     filename = f"trainer-pay-report-{timezone.now():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_POST
+def currency_choose_view(request):
+    """The chooser's form (no script needed): remember the currency, then go back to the page it was sent from."""
+    try:
+        currency_choose(session=request.session, user=request.user, code=request.POST.get("currency", ""))
+    except ServiceError as error:
+        messages.error(request, f"Currency: {error.text}")
+    return redirect(return_address(request, request.POST.get("next")))

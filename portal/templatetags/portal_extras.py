@@ -4,8 +4,10 @@ import datetime
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
 
 from benchmarks import charts, positioning
+from benchmarks.display import USD, DisplayRate
 from benchmarks.selectors import fewer_than_minimum
 from portal import admin_overview
 
@@ -26,6 +28,30 @@ def usd(value) -> str:
     if value is None or value == "":
         return "–"
     return f"${float(value):,.2f}"
+
+
+def _shown_in(context) -> DisplayRate:
+    """The page's display currency (``portal.currency``), US dollars where none is set (an email, say)."""
+    return context.get("display_currency") or USD
+
+
+@register.simple_tag(takes_context=True)
+def money(context, value) -> str:
+    """A US-dollar figure in the page's display currency: "$12.50", "€11.57", "1,041.67 INR"; None → "–"."""
+    return _shown_in(context).format(value)
+
+
+@register.simple_tag(takes_context=True)
+def currency_note(context) -> str:
+    """"Shown in EUR at 0.9259 per USD (rate of 2025-01-01); computed in USD." beside converted figures."""
+    note = _shown_in(context).note()
+    return format_html('<p class="small muted currency-note">{}</p>', note) if note else ""
+
+
+@register.filter
+def in_currency(chart, rate=None):
+    """Chart data (``benchmarks.charts``) in the display currency, its axis labelled with it."""
+    return charts.in_currency(chart, rate or USD)
 
 
 @register.filter
@@ -51,9 +77,11 @@ def contributors_phrase(cell) -> str:
     return f"{field('contributors_display')} contributors"
 
 
-@register.filter
-def cell_range(cell, ends: str) -> str:
-    """A report cell's range between two percentiles ("p25,p75"), saying why an end is missing."""
+@register.simple_tag(takes_context=True)
+def cell_range(context, cell, ends: str) -> str:
+    """A report cell's range between two percentiles ("p25,p75") in the page's display currency, saying why an end
+    is missing."""
+    usd = _shown_in(context).format
     if not cell or cell.get("suppressed"):
         return f"{fewer_than_minimum()} contributors"
     low, high = ends.split(",")
@@ -75,6 +103,7 @@ def moderation_queues(user) -> list:
 
 
 @register.filter
-def trend_chart(trend):
-    """A ``benchmarks.trends.Trend`` as chart data for ``json_script`` (None when it has no points)."""
-    return charts.trend(trend)
+def trend_chart(trend, rate=None):
+    """A ``benchmarks.trends.Trend`` as chart data for ``json_script``, in ``rate``'s currency (None when it has no
+    points)."""
+    return charts.in_currency(charts.trend(trend), rate or USD)

@@ -8,7 +8,9 @@
  *    own: {label, points: [{x, y}, ...]} | null, lines: [{label, value}, ...]}
  *   {type: "ranges", labels: [...], series: [{label, ranges: [[low, high] | null, ...]}, ...]}
  *   {type: "bars", labels: [...], series: [{label, values: [...]}, ...]}
+ * Each may say its currency ({code, symbol}; US dollars when absent): the value axis is titled with it.
  * Charts inside fragments swapped in by htmx are drawn too.
+ * Currency chooser: its "next" is the address the page shows now (htmx may have moved it since the page loaded).
  * Confirmations: a <form data-confirm="Question?"> asks before it submits.
  */
 (function () {
@@ -16,19 +18,27 @@
 
   var COLOURS = ["#2458d6", "#15803d", "#b45309", "#7c3aed", "#b91c1c"];
 
+  var currency = { code: "USD", symbol: "$" };  // of the chart being built
+
   function money(value) {
-    return "$" + Number(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    var text = Number(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return currency.symbol ? currency.symbol + text : text + " " + currency.code;
   }
 
   function usdAxis(extra) {
-    var axis = { beginAtZero: true, ticks: { callback: function (v) { return "$" + v; } } };
+    var shown = currency;
+    var axis = {
+      beginAtZero: true,
+      title: { display: true, text: shown.code + " an hour" },
+      ticks: { callback: function (v) { return shown.symbol ? shown.symbol + v : v; } },
+    };
     return Object.assign(axis, extra || {});
   }
 
   function percentiles(data) {
     var labels = data.points.map(function (p) { return "p" + p[0]; });
     var datasets = [{
-      type: "bar", label: "Market (USD an hour)", data: data.points.map(function (p) { return p[1]; }),
+      type: "bar", label: "Market (" + currency.code + " an hour)", data: data.points.map(function (p) { return p[1]; }),
       backgroundColor: "rgba(36, 88, 214, 0.35)", borderColor: COLOURS[0], borderWidth: 1, order: 2,
     }];
     (data.lines || []).forEach(function (line, i) {
@@ -124,6 +134,7 @@
       if (!build) { return; }
       var previous = window.Chart.getChart(canvas);
       if (previous) { previous.destroy(); }
+      currency = data.currency || { code: "USD", symbol: "$" };
       var config = build(data);
       config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options);
       config.options.plugins = Object.assign({ legend: { position: "bottom" } }, config.options.plugins || {});
@@ -138,6 +149,9 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    if (form.dataset && form.dataset.currencyChooser !== undefined && form.elements.next) {
+      form.elements.next.value = window.location.pathname + window.location.search;
+    }
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
     }
