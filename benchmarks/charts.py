@@ -91,18 +91,22 @@ def in_currency(data: dict | None, rate: DisplayRate) -> dict | None:
     if data is None:
         return None
 
-    def money(value):
-        converted = rate.convert(value)
-        return None if converted is None else float(converted)
+    shown = dict(data, currency={"code": rate.code, "symbol": rate.symbol})
+    if rate.is_usd:
+        return shown
+    money = rate.number
+    if "lines" in data:
+        shown["lines"] = [dict(line, value=money(line["value"])) for line in data["lines"]]
+    return shown | _values_in(data, money)
+
+
+def _values_in(data: dict, money) -> dict:
+    """The keys of chart ``data`` that hold values, converted by ``money``."""
 
     def each(values):
         return [money(value) for value in values]
 
-    shown = dict(data, currency={"code": rate.code, "symbol": rate.symbol})
-    if rate.is_usd:
-        return shown
-    if "lines" in data:
-        shown["lines"] = [dict(line, value=money(line["value"])) for line in data["lines"]]
+    shown: dict = {}
     kind = data["type"]
     if kind == "percentiles":
         shown["points"] = [[rank, money(value)] for rank, value in data["points"]]

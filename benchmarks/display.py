@@ -54,6 +54,11 @@ class DisplayRate:
             return None
         return (value / self.usd_per_unit).quantize(CENT, rounding=ROUND_HALF_UP)
 
+    def number(self, usd) -> float | None:
+        """``convert`` as a JSON number (chart data, API answers)."""
+        value = self.convert(usd)
+        return None if value is None else float(value)
+
     def format(self, usd) -> str:
         """12.5 USD → "€11.57" (EUR at 1.08), "1,041.67 INR"; None → "–"."""
         value = self.convert(usd)
@@ -66,9 +71,9 @@ class DisplayRate:
     def convert_cell(self, cell: dict) -> dict:
         """A cell's dict (``PublishedCell.as_dict``) with its percentiles in this currency, as JSON numbers."""
         if self.is_usd:
-            return cell
-        converted = {name: self.convert(cell.get(name)) for name in PERCENTILES if name in cell}
-        return cell | {name: None if value is None else float(value) for name, value in converted.items()}
+            return cell | {"currency": self.code}
+        shown = {name: self.number(cell[name]) for name in PERCENTILES if name in cell}
+        return cell | shown | {"currency": self.code}
 
     def as_dict(self) -> dict:
         """What an answer says about the currency it is in."""
@@ -78,7 +83,8 @@ class DisplayRate:
         """The sentence every page showing converted figures carries near them; empty in US dollars."""
         if self.is_usd:
             return ""
-        return f"Shown in {self.code} at {self.per_usd.normalize():f} per USD (rate of {self.rate_date:%Y-%m-%d}); computed in USD."
+        rate = f"{self.per_usd.normalize():f} per USD (rate of {self.rate_date:%Y-%m-%d})"
+        return f"Shown in {self.code} at {rate}; computed in USD."
 
 
 USD = DisplayRate(code="USD", name="US dollar", usd_per_unit=Decimal(1), rate_date=None)

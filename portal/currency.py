@@ -70,4 +70,3 @@ def return_address(request, target: str | None) -> str:
     query = QueryDict(parts.query, mutable=True)
     query.pop(PARAM, None)
     return urlunsplit(("", "", parts.path or "/", query.urlencode(), ""))
-

@@ -12,6 +12,8 @@ from postings.choices import DescriptionFormat
 from postings.models import JobPosting
 from trainers.ingestion import COLUMNS, MAX_FIELD_CHARS, REQUIRED_COLUMNS
 
+from .display import CurrencyAnswer, CurrencyQuery
+
 MAX_BATCH_ROWS = 1000
 
 
@@ -233,7 +235,7 @@ class SurveyBatchResultSerializer(serializers.Serializer):
 ALL_HELP = '"*" for the all-values cells'
 
 
-class BenchmarkQuerySerializer(serializers.Serializer):
+class BenchmarkQuerySerializer(CurrencyQuery):
     """Filters of the benchmark endpoints; an omitted filter matches any value."""
 
     domain = serializers.CharField(required=False, max_length=40, help_text=f"Domain slug, or {ALL_HELP}.")
@@ -357,11 +359,12 @@ class BenchmarkCellSerializer(serializers.Serializer):
         allow_null=True, help_text="Distinct sources, exact (organisations, not people)."
     )
     platforms = serializers.IntegerField(allow_null=True, help_text="Distinct platforms, exact.")
-    p10 = serializers.FloatField(allow_null=True, help_text="US dollars an hour.")
-    p25 = serializers.FloatField(allow_null=True, help_text="US dollars an hour.")
-    p50 = serializers.FloatField(allow_null=True, help_text="US dollars an hour (median).")
-    p75 = serializers.FloatField(allow_null=True, help_text="US dollars an hour.")
-    p90 = serializers.FloatField(allow_null=True, help_text="US dollars an hour.")
+    currency = serializers.CharField(default="USD", help_text="The currency of p10–p90 (an hour), ISO 4217.")
+    p10 = serializers.FloatField(allow_null=True, help_text="An hour, in `currency`.")
+    p25 = serializers.FloatField(allow_null=True, help_text="An hour, in `currency`.")
+    p50 = serializers.FloatField(allow_null=True, help_text="An hour, in `currency` (median).")
+    p75 = serializers.FloatField(allow_null=True, help_text="An hour, in `currency`.")
+    p90 = serializers.FloatField(allow_null=True, help_text="An hour, in `currency`.")
     computed_at = serializers.DateTimeField(
         allow_null=True, help_text="When these statistics were computed (for a history point: when it was recorded)."
     )
@@ -383,12 +386,12 @@ class _PageSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True)
 
 
-class BenchmarkPageSerializer(_PageSerializer):
+class BenchmarkPageSerializer(_PageSerializer, CurrencyAnswer):
     last_updated = serializers.DateTimeField(allow_null=True, help_text="When the newest cell was computed.")
     results = BenchmarkCellSerializer(many=True)
 
 
-class HistoryPageSerializer(_PageSerializer):
+class HistoryPageSerializer(_PageSerializer, CurrencyAnswer):
     results = HistoryPointSerializer(many=True)
 
 

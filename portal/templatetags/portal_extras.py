@@ -43,7 +43,7 @@ def money(context, value) -> str:
 
 @register.simple_tag(takes_context=True)
 def currency_note(context) -> str:
-    """"Shown in EUR at 0.9259 per USD (rate of 2025-01-01); computed in USD." beside converted figures."""
+    """ "Shown in EUR at 0.9259 per USD (rate of 2025-01-01); computed in USD." beside converted figures."""
     note = _shown_in(context).note()
     return format_html('<p class="small muted currency-note">{}</p>', note) if note else ""
 

@@ -15,6 +15,8 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from benchmarks.display import USD, display_rate
+from benchmarks.errors import ServiceError
 from benchmarks.freshness import cells_version_with, version_time
 from benchmarks.normalisation import PayBand, PayTerms
 from benchmarks.positioning import position_rate
@@ -55,6 +57,18 @@ class _BenchmarkBase(APIView):
 PROCESS_SECONDS = 0.1
 
 
+def _shown_rate(request) -> str:
+    """The display rate an answer is converted at, for its cache key and ETag: a new rate is a new answer."""
+    code = request.query_params.get("currency")
+    if not code:
+        return "USD"
+    try:
+        rate = display_rate(code)
+    except ServiceError:
+        return "refused"  # the answer is a 400, never kept
+    return f"{rate.code}:{rate.usd_per_unit}:{rate.rate_date}"
+
+
 def _lookup(request) -> tuple[int | None, str, tuple | None]:
     """(the cells' version, the cache key of this URL's answer, the answer kept there if it is of this version):
     once per request (the ETag, the date and the answer all need it). An answer this process served less than
@@ -66,6 +80,7 @@ def _lookup(request) -> tuple[int | None, str, tuple | None]:
             request.accepted_media_type,
             request.get_host(),
             request.get_full_path(),
+            _shown_rate(request),
         ]
         key = "api:benchmarks:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
         recent = caches["process"].get(key)
@@ -84,7 +99,7 @@ def _lookup(request) -> tuple[int | None, str, tuple | None]:
 
 def _benchmarks_etag(request, *args, **kwargs) -> str:
     """Everything a benchmarks/ answer depends on: the cells' version, and what the answer's key names (the
-    thresholds, the media type, the host and the URL)."""
+    thresholds, the media type, the host, the URL and the display rate)."""
     version, key, _kept = _lookup(request)
     return '"' + hashlib.sha256(f"{version}|{key}".encode()).hexdigest()[:32] + '"'
 
@@ -104,16 +119,16 @@ class BenchmarkCursorPagination(PortalCursorPagination):
         return Response(body)
 
 
-class HistoryCursorPagination(PortalCursorPagination):
+class HistoryCursorPagination(BenchmarkCursorPagination):
     ordering = "month"
 
 
 class BenchmarkList(_BenchmarkBase):
     """Published benchmark cells, suppression applied by the selector; conditional GET with ETag / Last-Modified.
 
-    Answers are kept rendered in the cache, one per URL (and media type, host and thresholds), with the cells'
-    version they were built from: one read of the cache gets the version and the answer, and an answer of another
-    version is built again."""
+    Answers are kept rendered in the cache, one per URL (and media type, host, thresholds and display rate), with
+    the cells' version they were built from: one read of the cache gets the version and the answer, and an answer
+    of another version is built again."""
 
     ANSWER_SECONDS = 300
     csv_columns = tuple(s.BenchmarkCellSerializer().fields)
@@ -121,9 +136,9 @@ class BenchmarkList(_BenchmarkBase):
     @extend_schema(
         summary="Benchmark cells",
         description=(
-            "Cells of (domain | all) × (tier | all) × (country | all) × kind, in US dollars an hour: contributors "
-            "and observations (in bands of 5), sources, platforms and p10–p90. Min, max and means are never "
-            "published. Answers carry `ETag` and `Last-Modified`; send them back (`If-None-Match`, "
+            "Cells of (domain | all) × (tier | all) × (country | all) × kind, in US dollars an hour (or `currency`): "
+            "contributors and observations (in bands of 5), sources, platforms and p10–p90. Min, max and means are "
+            "never published. Answers carry `ETag` and `Last-Modified`; send them back (`If-None-Match`, "
             f"`If-Modified-Since`) to get 304 while nothing changed. {BENCHMARKS_AUTH}"
         ),
         parameters=[s.BenchmarkListQuerySerializer, FORMAT_PARAM, *CONDITIONAL_PARAMS],
@@ -151,16 +166,20 @@ class BenchmarkList(_BenchmarkBase):
 
     def _answer(self, request) -> list | dict:
         filters = _query(s.BenchmarkListQuerySerializer, request)
+        rate = filters.get("currency", USD)
         rows = cells_ordered(
             domain=filters.get("domain"), tier=filters.get("tier"), country=filters.get("country"),
             kind=filters.get("kind"), include_suppressed=filters["include_suppressed"],
         )  # fmt: skip
         if self.wants_csv:
-            return s.BenchmarkCellSerializer([present(row).as_dict() for row in rows], many=True).data
+            return s.BenchmarkCellSerializer(
+                [rate.convert_cell(present(row).as_dict()) for row in rows], many=True
+            ).data
         paginator = BenchmarkCursorPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        cells = s.BenchmarkCellSerializer([present(row).as_dict() for row in page], many=True).data
-        return paginator.get_paginated_response(cells, last_updated=_benchmarks_last_modified(request)).data
+        cells = s.BenchmarkCellSerializer([rate.convert_cell(present(row).as_dict()) for row in page], many=True).data
+        last_updated = _benchmarks_last_modified(request)
+        return paginator.get_paginated_response(cells, last_updated=last_updated, **rate.as_dict()).data
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -195,16 +214,18 @@ class BenchmarkHistory(_BenchmarkBase):
     )
     def get(self, request):
         q = _query(s.HistoryQuerySerializer, request)
+        rate = q.get("currency", USD)
         rows = cell_history_ordered(domain=q["domain"], tier=q["tier"], country=q["country"], kind=q["kind"],
             months=q.get("months"))  # fmt: skip
         if self.wants_csv:
-            points = s.HistoryPointSerializer([present(row).as_dict() for row in rows], many=True).data
+            points = s.HistoryPointSerializer(
+                [rate.convert_cell(present(row).as_dict()) for row in rows], many=True
+            ).data
             return self.download(Response(points), "benchmark-history")
         paginator = HistoryCursorPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(
-            s.HistoryPointSerializer([present(row).as_dict() for row in page], many=True).data
-        )
+        points = s.HistoryPointSerializer([rate.convert_cell(present(row).as_dict()) for row in page], many=True).data
+        return paginator.get_paginated_response(points, **rate.as_dict())
 
 
 class BenchmarkPosition(_BenchmarkBase):
