@@ -563,3 +563,19 @@ def test_a_pending_invitation_is_accepted_by_no_one_but_the_invited_email(world,
     assert response.status_code == 200
     assert "Log in with invitee.secret@example.com to accept" in response.content.decode()
     assert snapshot() == before
+
+
+def test_the_currency_chooser_takes_no_id_and_changes_only_the_callers_own_choice():
+    """``portal:currency`` (no id, so not in the matrix): whoever posts to it sets their own session's and their own
+    account's display currency, never another person's."""
+    from portal.models import CurrencyPreference
+
+    someone, other = UserFactory(username="someone"), UserFactory(username="other")
+    CurrencyPreference.objects.create(user=other, currency_id="GBP")
+    client = Client()
+    client.force_login(someone)
+    response = client.post(reverse("portal:currency"), {"currency": "EUR", "user": other.pk, "next": "/"})
+    assert response.status_code == 302
+    assert CurrencyPreference.objects.get(user=other).currency_id == "GBP"
+    assert CurrencyPreference.objects.get(user=someone).currency_id == "EUR"
+    assert Client().get(reverse("portal:currency")).status_code == 405  # a GET changes nothing
