@@ -76,7 +76,7 @@ def survey_document_review(
 ) -> VerificationDocument:
     """Staff decide on a pending document: verified marks its survey document-verified (its observation follows),
     not verified needs a reason the trainer sees. Either way the file is deleted."""
-    document = VerificationDocument.objects.select_for_update().select_related("survey").get(pk=document.pk)
+    document = VerificationDocument.objects.select_for_update(of=("self",)).select_related("survey").get(pk=document.pk)
     if not document.is_pending:
         status = document.get_status_display().lower()
         raise ServiceError(f"This document was already reviewed ({status}).", code="transition")
@@ -86,7 +86,9 @@ def survey_document_review(
             "Give the reason the document does not verify the survey; the trainer sees it.", field="reason"
         )
     if verified:
-        survey = PaySurvey.objects.select_for_update().select_related("trainer__user").get(pk=document.survey_id)
+        survey = (
+            PaySurvey.objects.select_for_update(of=("self",)).select_related("trainer__user").get(pk=document.survey_id)
+        )
         if not survey.is_editable:
             noun = with_article(survey.get_status_display().lower()).capitalize()
             raise ServiceError(f"{noun} survey cannot be verified.", code="transition")
