@@ -1,8 +1,9 @@
 """A trainer's rights over their data: a copy of everything we hold about them, and erasure.
 
 Erasure takes their surveys out of the benchmarks first (so the cells are recomputed without them), withdraws
-their open applications, then deletes the account with everything that hangs off it, including the audit copies of
-their surveys, the log-in records kept against their address and the record of alert emails sent to it.
+their open applications, deletes the files of their verification documents, then deletes the account with everything
+that hangs off it, including the audit copies of their surveys, the log-in records kept against their address and the
+record of alert emails sent to it.
 """
 
 import datetime
@@ -16,7 +17,8 @@ from alerts.models import Delivery, SavedSearch
 from benchmarks.services import observation_remove
 from postings.models import Application, Membership
 from postings.services import applications_withdraw_for_trainer
-from trainers.models import PaySurvey, TrainerProfile
+from trainers.models import PaySurvey, TrainerProfile, VerificationDocument
+from trainers.verification import verification_documents_erase
 
 SURVEY_EXPORT_FIELDS = (
     "id", "period", "platform__name", "domain__name", "tier", "country", "task_type", "engagement", "amount",
@@ -45,6 +47,7 @@ def trainer_data_export(*, user) -> dict:
         "profile": None,
         "surveys": [],
         "applications": [],
+        "verification_documents": [],
         "memberships": _rows(Membership.objects.filter(user=user), ("company__name", "role", "created_at")),
         "saved_searches": _rows(
             SavedSearch.objects.filter(user=user), ("id", "name", "query", "frequency", "active", "created_at")
@@ -63,6 +66,10 @@ def trainer_data_export(*, user) -> dict:
             "created_at": _plain(profile.created_at),
         }
         data["surveys"] = _rows(PaySurvey.objects.filter(trainer=profile), SURVEY_EXPORT_FIELDS)
+        data["verification_documents"] = _rows(
+            VerificationDocument.objects.filter(survey__trainer=profile),
+            ("survey_id", "content_type", "size", "sha256", "uploaded_at", "status", "reason", "reviewed_at"),
+        )
         data["applications"] = _rows(
             Application.objects.filter(trainer=profile),
             ("id", "posting__title", "posting__company__name", "status", "cover_letter", "created_at"),
@@ -79,6 +86,7 @@ def trainer_account_delete(*, user) -> None:
         for pk in survey_ids:
             observation_remove(origin=f"survey:{pk}")
         applications_withdraw_for_trainer(trainer=profile)
+        verification_documents_erase(surveys=survey_ids)  # the files; their rows go with the surveys
     # Axes' failure records hold the name as typed, lower-cased (portal.lockout); its access log the account's username.
     names = {name for given in (user.get_username(), user.email) for name in (given, given.lower())} - {""}
     for model in (AccessAttempt, AccessLog, AccessFailureLog):

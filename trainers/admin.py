@@ -1,10 +1,13 @@
 """Admin for trainers and pay surveys, changed only through ``trainers.services``.
 
-Forms and actions use the shared plumbing of ``benchmarks.admin_tools``; deleting a person is in ``portal.admin``.
+Verification documents are reviewed with the queue's actions, through ``trainers.verification``. Forms and actions use
+the shared plumbing of ``benchmarks.admin_tools``; deleting a person is in ``portal.admin``.
 """
 
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from benchmarks.admin_tools import (
@@ -19,7 +22,7 @@ from benchmarks.admin_tools import (
 from benchmarks.forms import number_field_classes
 
 from .choices import SurveyStatus
-from .models import PaySurvey, TrainerProfile
+from .models import PaySurvey, TrainerProfile, VerificationDocument
 from .services import (
     SURVEY_FIELDS,
     survey_accept_flagged,
@@ -29,6 +32,7 @@ from .services import (
     trainer_profile_create,
     trainer_profile_update,
 )
+from .verification import survey_document_review
 
 # --- Trainers ---------------------------------------------------------------------------------------------------
 
@@ -174,4 +178,108 @@ class PaySurveyAdmin(ServiceAdminMixin, ReviewQueueMixin, AuditedAdmin):
             prompt="Reject pay surveys.",
             button="Reject surveys",
             done="rejected",
+        )
+
+
+# --- Verification documents -------------------------------------------------------------------------------------
+
+
+class DocumentQueueFilter(admin.SimpleListFilter):
+    """The document queue opens on what awaits review; "All documents" shows the reviewed ones (their record) too."""
+
+    title = "review queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Awaiting review"), ("all", "All documents")]
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() == "all" else queryset.pending_review()
+
+    def choices(self, changelist):
+        current = self.value() or "pending"
+        for value, label in self.lookup_choices:
+            query = changelist.get_query_string({self.parameter_name: value})
+            yield {"selected": current == value, "query_string": query, "display": label}
+
+
+@admin.register(VerificationDocument)
+class VerificationDocumentAdmin(admin.ModelAdmin):
+    """The staff queue of payout statements: open each one, compare it with the survey, mark it verified or not."""
+
+    list_display = ["uploaded_at", "trainer", "platform", "domain", "month", "pay", "status", "document"]
+    list_filter = [DocumentQueueFilter, "status"]
+    list_select_related = ["survey__trainer", "survey__platform", "survey__domain"]
+    search_fields = ["survey__trainer__display_name", "survey__trainer__user__email", "sha256"]
+    ordering = ["uploaded_at", "id"]  # the oldest waits longest
+    actions = ["mark_verified", "mark_not_verified"]
+    fields = [
+        "survey", "document", "content_type", "size", "sha256", "uploaded_at", "status", "reason", "reviewed_by",
+        "reviewed_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # trainers upload documents on their own surveys
+
+    def has_change_permission(self, request, obj=None):
+        return False  # reviewed with the list's actions, through survey_document_review
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the row is the record of the review; its file is deleted by the review
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_review_permission(request) or super().has_view_permission(request, obj)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("trainers.review_verificationdocument")
+
+    @admin.display(description="trainer", ordering="survey__trainer__display_name")
+    def trainer(self, obj):
+        return obj.survey.trainer or obj.survey.source
+
+    @admin.display(description="platform", ordering="survey__platform__name")
+    def platform(self, obj):
+        return obj.survey.platform
+
+    @admin.display(description="domain", ordering="survey__domain__position")
+    def domain(self, obj):
+        return f"{obj.survey.domain} · {obj.survey.get_tier_display()}"
+
+    @admin.display(description="month", ordering="survey__period")
+    def month(self, obj):
+        return f"{obj.survey.period:%Y-%m}"
+
+    @admin.display(description="pay as reported", ordering="survey__amount")
+    def pay(self, obj):
+        survey = obj.survey
+        return f"{survey.amount} {survey.currency_id}/{survey.unit} ({survey.hourly_usd:.2f} USD/h)"
+
+    @admin.display(description="document")
+    def document(self, obj):
+        if not obj.file:
+            return "deleted after review"
+        url = reverse("trainers:document_file", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">Open {}</a>', url, obj.extension.upper())
+
+    @admin.action(description="Verified: the document shows the survey's pay", permissions=["review"])
+    def mark_verified(self, request, queryset):
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda d: survey_document_review(document=d, reviewer=request.user, verified=True),
+            done="verified",
+        )
+
+    @admin.action(description="Not verified (asks for a reason)", permissions=["review"])
+    def mark_not_verified(self, request, queryset):
+        return ask_reason(
+            self,
+            request,
+            queryset,
+            lambda d, reason: survey_document_review(document=d, reviewer=request.user, verified=False, reason=reason),
+            prompt="These documents do not verify their surveys.",
+            button="Not verified",
+            done="marked not verified",
         )

@@ -17,3 +17,9 @@ class Verification(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"
     EMAIL = "email", "Work email"
     DOCUMENT = "document", "Document"
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", "Under review"
+    VERIFIED = "verified", "Verified"
+    REFUSED = "refused", "Not verified"

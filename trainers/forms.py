@@ -114,3 +114,15 @@ class SurveyForm(ServiceErrorFormMixin, forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in SURVEY_FIELDS}
+
+
+class DocumentForm(ServiceErrorFormMixin, forms.Form):
+    """A payout statement for one survey. What it must be is checked by ``verification_document_upload``."""
+
+    file = forms.FileField(
+        label="Payout statement or invoice",
+        required=False,  # the service refuses a missing or empty file, worded as it words every refusal
+        allow_empty_file=True,
+        help_text="A PDF, PNG or JPEG of at most 5 MB that shows this platform's pay for this month.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"}),
+    )

@@ -1,8 +1,10 @@
 """Trainers and the pay they report."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
@@ -12,8 +14,9 @@ from benchmarks.choices import Engagement, PayUnit, SkillTier, TaskType
 from benchmarks.models import Domain, PayTermsFields, Platform, Source
 from benchmarks.normalisation import PayTerms
 
-from .choices import SurveyStatus, Verification
-from .querysets import PaySurveyQuerySet
+from .choices import DocumentStatus, SurveyStatus, Verification
+from .documents import KINDS
+from .querysets import PaySurveyQuerySet, VerificationDocumentQuerySet
 
 
 class TrainerProfile(models.Model):
@@ -138,5 +141,86 @@ class PaySurvey(PayTermsFields):
         return int(pk) if kind == "survey" else None
 
     @property
+    def is_document_verified(self) -> bool:
+        return self.verification == Verification.DOCUMENT
+
+    @property
+    def latest_document(self) -> "VerificationDocument | None":
+        """The newest verification document (prefetch ``documents`` when listing surveys)."""
+        return next(iter(self.documents.all()), None)
+
+    @property
+    def takes_document(self) -> bool:
+        """Whether its trainer may upload a document for it now (``verification_document_upload`` says why not)."""
+        latest = self.latest_document
+        return self.is_editable and not self.is_document_verified and not (latest and latest.is_pending)
+
+    @property
     def contributor(self) -> str:
         return f"trainer:{self.trainer_id}" if self.trainer_id else f"row:{self.pk}"
+
+
+def private_documents():
+    """The storage of verification documents: its own alias in ``STORAGES``, under a root no URL serves."""
+    return storages["documents"]
+
+
+def document_name(instance: "VerificationDocument", filename: str) -> str:
+    """A random name: the uploaded one is never stored (it is the trainer's, and could say anything)."""
+    return f"verification/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class VerificationDocument(models.Model):
+    """A payout statement or invoice a trainer uploaded to have one survey verified.
+
+    The file lives in private storage until a staff member reviews it, then it is deleted; the row stays as the
+    record of the review. One document per survey may wait for review at a time.
+    """
+
+    survey = models.ForeignKey(PaySurvey, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(storage=private_documents, upload_to=document_name, max_length=200, blank=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VerificationDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        permissions = [("review_verificationdocument", "Can read and review verification documents")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey"], condition=Q(status=DocumentStatus.PENDING), name="document_one_pending_per_survey"
+            ),
+            models.CheckConstraint(condition=Q(status__in=DocumentStatus.values), name="document_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=DocumentStatus.REFUSED) | ~Q(reason=""), name="document_refusal_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DocumentStatus.PENDING) | Q(reviewed_at__isnull=False),
+                name="document_review_has_date",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Document {self.pk} for {self.survey}"
+
+    @property
+    def extension(self) -> str:
+        return KINDS[self.content_type].extension
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == DocumentStatus.PENDING
+
+    @property
+    def is_refused(self) -> bool:
+        return self.status == DocumentStatus.REFUSED

@@ -2,9 +2,14 @@
 
 from django.db import models
 
-from .choices import SurveyStatus
+from .choices import DocumentStatus, SurveyStatus
 
 
 class PaySurveyQuerySet(models.QuerySet):
     def pending_review(self):
         return self.filter(status=SurveyStatus.FLAGGED)
+
+
+class VerificationDocumentQuerySet(models.QuerySet):
+    def pending_review(self):
+        return self.filter(status=DocumentStatus.PENDING)

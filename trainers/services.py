@@ -21,7 +21,7 @@ from benchmarks.normalisation import usd_rate
 from benchmarks.services import observations_sync
 from benchmarks.sources import survey_form_source
 
-from .choices import SurveyStatus
+from .choices import SurveyStatus, Verification
 from .models import PaySurvey, TrainerProfile
 
 MAX_SURVEY_AGE_YEARS = 5
@@ -33,8 +33,13 @@ SURVEY_FIELDS = (
 )  # fmt: skip
 # What filing a survey may change on a stored one (a bulk update writes exactly these columns).
 FILED_FIELDS = (
-    *SURVEY_FIELDS, "hourly_usd", "effective_hourly_usd", "status", "status_reason", "reviewed_by", "reviewed_at",
-    "updated_at",
+    *SURVEY_FIELDS, "hourly_usd", "effective_hourly_usd", "status", "status_reason", "verification", "reviewed_by",
+    "reviewed_at", "updated_at",
+)  # fmt: skip
+# What a payout statement shows: changing any of these on a document-verified survey drops it back to the level of
+# its account, and a new document can verify it again (docs/decisions/0016-document-verification.md).
+DOCUMENTED_COLUMNS = (
+    "platform_id", "period", "amount", "currency_id", "unit", "hours_per_week", "minutes_per_task", "project_hours",
 )  # fmt: skip
 FLAGGED_REASON = "Far outside the usual range for this domain and tier; an admin will review it."
 # Checked by the service before model validation, which would check them again at a cost: foreign keys reach the
@@ -203,9 +208,16 @@ def refuse_rejected(existing: PaySurvey | None) -> None:
         )
 
 
+def _documented(survey: PaySurvey) -> tuple:
+    return tuple(getattr(survey, column) for column in DOCUMENTED_COLUMNS)
+
+
 def prepare_filing(survey: PaySurvey, fields: dict, *, rates=usd_rate, fences: FenceBook | None = None) -> None:
     """Set a survey's answers, normalise its pay, screen it and validate it, in memory (the caller saves it)."""
+    documented = _documented(survey) if survey.verification == Verification.DOCUMENT else None
     _apply_fields(survey, fields, rates=rates)
+    if documented is not None and _documented(survey) != documented:
+        survey.verification = Verification.UNVERIFIED  # the document no longer shows this pay
     _screen(survey, fences=fences)
     # The checks above already refused what the table constraints guard; skipping their per-constraint queries
     # halves the cost of a survey (bulk imports), and the database still enforces every one of them.

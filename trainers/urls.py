@@ -1,4 +1,5 @@
-"""The trainer workspace, under /me/. ``portal.urls`` adds the pages that span trainers and postings."""
+"""The trainer workspace, under /me/, and the staff view of verification documents. ``portal.urls`` adds the pages
+that span trainers and postings."""
 
 from django.urls import path
 
@@ -15,5 +16,7 @@ urlpatterns = [
     path("me/surveys/<int:pk>/versions/", views.survey_versions, name="survey_versions"),
     path("me/surveys/<int:pk>/edit/", views.survey_edit, name="survey_edit"),
     path("me/surveys/<int:pk>/withdraw/", views.survey_withdraw, name="survey_withdraw"),
+    path("me/surveys/<int:pk>/document/", views.survey_document, name="survey_document"),
+    path("staff/documents/<int:pk>/", views.document_file, name="document_file"),
     path("me/compare/", views.compare, name="compare"),
 ]

@@ -7,19 +7,28 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benchmarks.errors import ServiceError
 from benchmarks.pages import labelled, page_of
 
-from . import selectors, services
+from . import selectors, services, verification
 from .choices import SurveyStatus
-from .forms import ProfileForm, SurveyForm
-from .models import PaySurvey
+from .forms import DocumentForm, ProfileForm, SurveyForm
+from .models import PaySurvey, VerificationDocument
 
 SURVEYS_PAGE_SIZE = 25
+DOCUMENT_OUTDATED = (
+    "Its pay changed, so its document no longer verifies it: upload a new one to have it verified again."
+)
+REVIEW_PERMISSION = "trainers.review_verificationdocument"
+# A document is shown as itself and nothing else: no scripts, no requests, no framing, no forms.
+DOCUMENT_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def trainer_required(view):
@@ -59,7 +68,9 @@ def profile(request):
 
 @trainer_required
 def surveys(request, profile):
-    page = page_of(request, selectors.surveys_for_trainer(profile=profile), SURVEYS_PAGE_SIZE)
+    # Each row shows its verification: the latest document's status.
+    surveys = selectors.surveys_for_trainer(profile=profile).prefetch_related("documents")
+    page = page_of(request, surveys, SURVEYS_PAGE_SIZE)
     return render(request, "trainers/surveys.html", {"profile": profile, "page": page})
 
 
@@ -84,6 +95,8 @@ def _survey_form_page(request, profile, survey: PaySurvey | None):
             form.add_service_error(error)
         else:
             _announce(request, saved, created=created, editing=survey is not None)
+            if survey is not None and survey.is_document_verified and not saved.is_document_verified:
+                messages.warning(request, DOCUMENT_OUTDATED)
             return redirect("trainers:surveys")
     preview = selectors.pay_preview(form.data) if request.method == "POST" else None
     if survey is not None and request.method != "POST":
@@ -182,3 +195,37 @@ def compare(request, profile):
         "trends": selectors.pay_trends(comparisons=comparisons),
     }
     return render(request, "trainers/compare.html", context)
+
+
+@trainer_required
+@require_http_methods(["GET", "POST"])
+def survey_document(request, profile, pk: int):
+    """Where a trainer uploads a payout statement to have one of their surveys verified, and sees how it went."""
+    survey = _own_survey(profile, pk)
+    form = DocumentForm(request.POST, request.FILES) if request.method == "POST" else DocumentForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            verification.verification_document_upload(survey=survey, upload=form.cleaned_data["file"])
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "Your document is uploaded: staff will review it, then delete it.")
+            return redirect("trainers:surveys")
+    return render(request, "trainers/survey_document.html", {"survey": survey, "form": form})
+
+
+def document_file(request, pk: int):
+    """(staff) A verification document's file, shown inline as itself; anyone without the permission gets a 404."""
+    user = request.user
+    if not (user.is_staff and user.has_perm(REVIEW_PERMISSION)):
+        raise Http404("No such document.")
+    document = VerificationDocument.objects.exclude(file="").filter(pk=pk).first()
+    if document is None:
+        raise Http404("No such document.")
+    response = FileResponse(
+        document.file.open("rb"), content_type=document.content_type, filename=f"document-{pk}.{document.extension}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOCUMENT_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -30,6 +30,6 @@ else:
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 SITE_URL = env("SITE_URL")  # links in alert emails must point to the real site
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405 (the private documents' storage among them)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

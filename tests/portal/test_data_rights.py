@@ -10,7 +10,7 @@ from portal.data_rights import trainer_account_delete, trainer_data_export
 from postings.choices import ApplicationStatus
 from postings.models import Application
 from postings.services import application_submit
-from tests.factories import PublishedPostingFactory, TrainerFactory, UserFactory, survey_fields
+from tests.factories import PublishedPostingFactory, TrainerFactory, UserFactory, platform, survey_fields
 from trainers.models import PaySurvey, TrainerProfile
 from trainers.services import survey_submit
 
@@ -81,3 +81,30 @@ def test_open_applications_are_withdrawn_before_the_account_goes(django_capture_
         pre_delete.disconnect(record, sender=Application)
     assert statuses == [ApplicationStatus.WITHDRAWN]
     assert not Application.objects.filter(pk=application.pk).exists()
+
+
+def test_deleting_an_account_deletes_its_verification_documents_files(django_capture_on_commit_callbacks):
+    from django.core.files.storage import storages
+
+    from tests.documents import pdf_bytes, png_bytes, reviewer, upload
+    from trainers.models import VerificationDocument
+    from trainers.verification import survey_document_review, verification_document_upload
+
+    trainer = TrainerFactory()
+    first = survey_submit(trainer=trainer, **survey_fields()).survey
+    second = survey_submit(trainer=trainer, **survey_fields(platform=platform("mercor"))).survey
+    pending = verification_document_upload(survey=first, upload=upload(pdf_bytes()))
+    refused = verification_document_upload(survey=second, upload=upload(png_bytes()))
+    survey_document_review(document=refused, reviewer=reviewer(), verified=False, reason="Blurred.")
+    other = verification_document_upload(
+        survey=survey_submit(trainer=TrainerFactory(), **survey_fields()).survey, upload=upload(pdf_bytes())
+    )
+    exported = trainer_data_export(user=trainer.user)["verification_documents"]
+    assert sorted(row["status"] for row in exported) == ["pending", "refused"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_account_delete(user=trainer.user)
+    storage = storages["documents"]
+    assert not storage.exists(pending.file.name)
+    assert storage.exists(other.file.name)  # someone else's stays
+    assert list(VerificationDocument.objects.all()) == [other]

@@ -35,6 +35,7 @@ from portal.models import Scope
 from postings.invitations import invitation_accept, invitation_create
 from postings.models import Application, Company, Invitation, JobPosting, Membership
 from postings.services import application_submit, membership_add, posting_close, posting_expire, posting_reject
+from tests.documents import pdf_bytes, reviewer, upload
 from tests.factories import (
     CompanyFactory,
     DraftPostingFactory,
@@ -43,11 +44,13 @@ from tests.factories import (
     TrainerFactory,
     UserFactory,
     domain,
+    platform,
     survey_fields,
     survey_form_data,
 )
-from trainers.models import PaySurvey, TrainerProfile
+from trainers.models import PaySurvey, TrainerProfile, VerificationDocument
 from trainers.services import survey_submit
+from trainers.verification import verification_document_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +85,8 @@ ACTORS = {
     "owner_partner": Actor(key="owner_partner"),  # Quillfeather's partner key
     "rival_partner": Actor(key="rival_partner"),  # another company's partner key, with every scope
     "companyless_partner": Actor(key="companyless_partner"),  # a partner with every scope and no company
+    "staff": Actor(user="staff"),  # a staff member without the permission to review verification documents
+    "reviewer": Actor(user="reviewer"),  # a staff member with it
 }
 
 # Outsiders by kind of route.
@@ -92,6 +97,7 @@ OWNER_ONLY = (*WORKSPACE_OBJECT, "recruiter")  # team management: only the owner
 TRAINER = ("anonymous", "rival", "other_trainer", "owner")  # a trainer's own survey or application
 LINK = ("anonymous", "rival", "other_trainer", "owner", "invitee")  # an invitation link that no longer works
 API = ("anonymous", "rival_partner", "companyless_partner", "rival", "other_trainer")
+STAFF_ONLY = ("anonymous", "owner", "rival", "other_trainer", "applicant", "staff")  # a document: its trainer too
 
 
 # --- What is sent -------------------------------------------------------------------------------------------------
@@ -137,6 +143,10 @@ def application_form() -> dict:
 
 def invitation_form() -> dict:
     return {"email": "mallory@example.com"}
+
+
+def document_form() -> dict:
+    return {"file": upload(pdf_bytes("Hijacked statement"))}
 
 
 def search_form() -> dict:
@@ -217,6 +227,11 @@ CASES = [
     Case("trainers:survey_edit", "POST", TRAINER, owner="applicant", pk="survey", data=survey_form_data),
     Case("trainers:survey_withdraw", "POST", TRAINER, owner="applicant", pk="survey"),
     Case("trainers:survey_versions", "GET", TRAINER, owner="applicant", pk="survey"),
+    Case("trainers:survey_document", "GET", TRAINER, owner="applicant", pk="survey"),
+    Case("trainers:survey_document", "POST", TRAINER, owner="applicant", pk="survey", data=document_form),
+    # A verification document's file: only staff with the review permission, not even the trainer who uploaded it.
+    # (The file is streamed: its content is checked by test_a_reviewer_reads_the_document below.)
+    Case("trainers:document_file", "GET", STAFF_ONLY, owner="reviewer", pk="document", shows=False),
     Case("trainers:application_withdraw", "POST", TRAINER, owner="applicant", pk="application"),
     Case("alerts:search_edit", "GET", TRAINER, owner="applicant", pk="search"),
     Case("alerts:search_edit", "POST", TRAINER, owner="applicant", pk="search", data=search_form),
@@ -304,6 +319,9 @@ def world(db) -> World:
     expired = posting_expire(posting=expired, now=expired.expires_at + datetime.timedelta(seconds=1))
     application = application_submit(posting=published, trainer=applicant, cover_letter="My narwhal cover letter.")
     survey = survey_submit(trainer=applicant, **survey_fields(amount=Decimal("37.13"))).survey
+    documented = survey_submit(trainer=applicant, **survey_fields(platform=platform("mercor"))).survey
+    document = verification_document_upload(survey=documented, upload=upload(pdf_bytes("Quokka payout statement")))
+    staff = UserFactory(username="staff", is_staff=True)
     search = saved_search_create(
         user=applicant.user, params={"domain": "medicine"}, frequency="daily", name="Quokka oncology search"
     )
@@ -329,6 +347,7 @@ def world(db) -> World:
         "rival_company": rival_company,
         "application": application,
         "survey": survey,
+        "document": document,
         "search": search,
         "band_alert": band_alert,
         "invitation": pending.invitation,
@@ -340,6 +359,8 @@ def world(db) -> World:
         "applicant": applicant.user,
         "other_trainer": other_trainer.user,
         "invitee": invitee,
+        "staff": staff,
+        "reviewer": reviewer(username="reviewer"),
     }
     secrets = {name: [p.title, p.description] for name, p in postings.items()}
     secrets["rejected"].append(rejected.rejection_reason)
@@ -347,6 +368,7 @@ def world(db) -> World:
         "company": [company.name],
         "application": [application.cover_letter, applicant.display_name, applicant.user.email],
         "survey": ["37.13"],
+        "document": ["Quokka payout statement"],
         "search": [search.name],
         "invitation": [invitee.email],
         "used_invitation": [used.invitation.email],
@@ -358,7 +380,7 @@ def world(db) -> World:
 
 WATCHED = (
     Company, Membership, JobPosting, Application, Invitation, PaySurvey, TrainerProfile, Observation, SavedSearch,
-    BandAlert,
+    BandAlert, VerificationDocument,
 )  # fmt: skip
 
 
@@ -579,3 +601,9 @@ def test_the_currency_chooser_takes_no_id_and_changes_only_the_callers_own_choic
     assert CurrencyPreference.objects.get(user=other).currency_id == "GBP"
     assert CurrencyPreference.objects.get(user=someone).currency_id == "EUR"
     assert Client().get(reverse("portal:currency")).status_code == 405  # a GET changes nothing
+
+
+def test_a_reviewer_reads_the_document(world):
+    response = send(world, Case("trainers:document_file", "GET", (), pk="document"), "reviewer")
+    assert response.status_code == 200
+    assert b"Quokka payout statement" in b"".join(response.streaming_content)
