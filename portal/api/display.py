@@ -3,7 +3,7 @@ currency at its current rate (``benchmarks.display``), the answer saying which."
 
 from rest_framework import serializers
 
-from benchmarks.display import DisplayRate, display_rate
+from benchmarks.display import PERCENTILES, DisplayRate, display_rate
 from benchmarks.errors import ServiceError
 
 CURRENCY_HELP = (
@@ -31,3 +31,16 @@ class CurrencyAnswer(serializers.Serializer):
     currency = serializers.CharField(help_text="ISO 4217 code of the figures (USD unless `currency=` was given).")
     rate = serializers.FloatField(help_text="Units of `currency` one US dollar buys (1 for USD).")
     rate_date = serializers.DateField(allow_null=True, help_text="From when the rate is valid; null for USD.")
+
+
+def report_in_currency(figures, rate: DisplayRate):
+    """The report's figures (``portal.report.report_figures``) with every cell's percentiles in ``rate``'s currency,
+    each cell saying its ``currency``: any dict carrying the percentiles is a cell, so a section added to the report
+    is converted too. The 2025 study's published ranges are quoted text and stay in US dollars."""
+    if isinstance(figures, list):
+        return [report_in_currency(item, rate) for item in figures]
+    if not isinstance(figures, dict):
+        return figures
+    if all(name in figures for name in PERCENTILES):
+        return rate.convert_cell(figures)
+    return {name: report_in_currency(value, rate) for name, value in figures.items()}

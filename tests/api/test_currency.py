@@ -98,3 +98,57 @@ def test_the_schema_documents_the_parameter_and_the_answers_fields(api):
     assert "currency" in parameters
     page = schema["components"]["schemas"]["BenchmarkPage"]["properties"]
     assert {"currency", "rate", "rate_date"} <= set(page)
+
+
+REPORT = "/api/v1/report/"
+
+
+def test_the_reports_percentiles_are_converted_and_the_answer_and_each_cell_say_so(api, market):
+    usd = api.get(REPORT).json()
+    answer = api.get(REPORT, {"currency": "EUR"})
+    assert answer.status_code == 200, answer.content
+    eur = answer.json()
+    assert (eur["currency"], eur["rate_date"]) == ("EUR", "2020-01-01") and eur["rate"] == pytest.approx(1 / 1.08)
+    assert (usd["currency"], usd["rate"], usd["rate_date"]) == ("USD", 1.0, None)
+    before, after = usd["entry_generalist_us"]["reported"], eur["entry_generalist_us"]["reported"]
+    assert all(before[name] is not None for name in PERCENTILES)
+    assert {name: after[name] for name in PERCENTILES} == {name: in_eur(before[name]) for name in PERCENTILES}
+    assert (before["currency"], after["currency"]) == ("USD", "EUR")
+    assert after["contributors_display"] == before["contributors_display"]
+    total = eur["totals"]["by_kind"]["reported"]
+    assert total["currency"] == "EUR" and total["p50"] == in_eur(usd["totals"]["by_kind"]["reported"]["p50"])
+    assert all(row["reported"]["currency"] == "EUR" for row in eur["advertised_vs_reported"])
+    # The study's own published figures are quoted as published, in US dollars.
+    assert eur["entry_generalist_us"]["published_2025"] == usd["entry_generalist_us"]["published_2025"]
+
+
+def test_the_report_in_another_currency_still_hides_suppressed_cells(api, market):
+    body = api.get(REPORT, {"currency": "GBP"}).json()
+    law = next(row for row in body["domain_ranges"] if row["domain"] == "law")["reported"]
+    assert law["suppressed"] and law["p50"] is None and law["currency"] == "GBP"
+
+
+def test_the_report_follows_a_new_rate_at_once(api, market):
+    api.get(REPORT, {"currency": "EUR"})
+    ExchangeRate.objects.create(currency_id="EUR", valid_from=datetime.date.today(), usd_per_unit=Decimal("1.25"))
+    usd = api.get(REPORT).json()["entry_generalist_us"]["reported"]["p50"]
+    eur = api.get(REPORT, {"currency": "EUR"}).json()
+    assert eur["entry_generalist_us"]["reported"]["p50"] == in_eur(usd, "1.25")
+    assert eur["rate_date"] == datetime.date.today().isoformat()
+
+
+@pytest.mark.parametrize("code", ["XYZ", "PLN", "eu"])
+def test_the_report_refuses_an_unknown_or_inactive_currency_naming_the_field_and_the_accepted_codes(api, market, code):
+    Currency.objects.filter(code="PLN").update(active=False)
+    response = api.get(REPORT, {"currency": code})
+    assert response.status_code == 400
+    message = " ".join(response.json()["currency"])
+    assert "EUR" in message and "USD" in message and "PLN" not in message
+
+
+def test_the_schema_documents_the_reports_currency(api):
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/report/"]["get"]
+    assert "currency" in {p["name"] for p in operation["parameters"]}
+    assert all(name in operation["description"] for name in ("`currency`", "`rate`", "`rate_date`"))
+    assert "400" in operation["responses"]

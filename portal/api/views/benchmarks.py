@@ -24,6 +24,7 @@ from benchmarks.selectors import cell_history_ordered, cells_ordered, present
 from portal.report import report_figures
 
 from .. import serializers as s
+from ..display import CurrencyQuery, report_in_currency
 from ..errors import call_service
 from ..pagination import PortalCursorPagination
 from ..permissions import BenchmarksRead
@@ -268,9 +269,14 @@ class Report(APIView):
         summary="The live report",
         description=(
             "The figures of /report/: the 2025 study's findings restated with today's cells (suppression applied), "
-            f"data points, sources and when they were last updated. {BENCHMARKS_AUTH}"
+            "data points, sources and when they were last updated. Percentiles are US dollars an hour, or `currency` "
+            "at its current rate: the answer says `currency`, `rate` (units of it per US dollar) and `rate_date` "
+            "(null for USD), and so does each cell (`currency`); `published_2025` quotes the study, in US dollars. "
+            f"{BENCHMARKS_AUTH}"
         ),
-        responses={200: OpenApiTypes.OBJECT, **_errors(401, 403, 429)},
+        parameters=[CurrencyQuery],
+        responses={200: OpenApiTypes.OBJECT, **_errors(400, 401, 403, 429)},
     )
     def get(self, request):
-        return Response(report_figures())
+        rate = _query(CurrencyQuery, request).get("currency", USD)
+        return Response(report_in_currency(report_figures(), rate) | rate.as_dict())
