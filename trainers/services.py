@@ -21,7 +21,7 @@ from benchmarks.normalisation import usd_rate
 from benchmarks.services import observations_sync
 from benchmarks.sources import survey_form_source
 
-from .choices import SurveyStatus
+from .choices import SurveyStatus, Verification
 from .models import PaySurvey, TrainerProfile
 
 MAX_SURVEY_AGE_YEARS = 5
@@ -135,6 +135,8 @@ def _observation_change(survey: PaySurvey, accounts: dict) -> tuple[dict | None,
         "platform": survey.platform,
         "flagged": survey.status == SurveyStatus.FLAGGED,
         "reviewed": survey.status == SurveyStatus.ACCEPTED and survey.reviewed_at is not None,
+        # Imported and pushed rows have no trainer: never verified, whatever their file says.
+        "verified": survey.trainer_id is not None and survey.verification == Verification.DOCUMENT,
     }
     if survey.trainer_id:
         values["account"] = accounts[survey.trainer_id]
