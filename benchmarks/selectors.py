@@ -109,6 +109,15 @@ class PublishedCell:
         return f"{self.segment_label} · {label}" if self.segment_label else label
 
     @property
+    def why_not_published(self) -> str:
+        """Why a suppressed cell shows no figures, in words; "" for a published one."""
+        if not self.suppressed:
+            return ""
+        if self.contributors_display == fewer_than_minimum():
+            return f"{self.contributors_display} contributors"
+        return f"{self.contributors_display}, whose figures a subtraction would show"
+
+    @property
     def percentile_points(self) -> list[tuple[int, float]]:
         """The published (percentile, US$ an hour) pairs, lowest first; empty when suppressed."""
         points = [(10, self.p10), (25, self.p25), (50, self.p50), (75, self.p75), (90, self.p90)]
