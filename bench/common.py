@@ -82,7 +82,7 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000, months:
             cursor.execute(f"TRUNCATE {Observation._meta.db_table}")
             columns = (
                 "origin, kind, domain_id, tier, country, period, hourly_usd, source_id, platform_id, contributor, "
-                "party, flagged, reviewed, updated_at"
+                "party, flagged, reviewed, verified, updated_at"
             )
             now = datetime.datetime.now(datetime.UTC)
             with cursor.cursor.copy(f"COPY {Observation._meta.db_table} ({columns}) FROM STDIN") as copy:
@@ -98,6 +98,7 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000, months:
                     platform = rng.choice(len(platform_ids) + 1, n)
                     trainer = rng.integers(0, 150_000, n)
                     company = rng.integers(0, 3_000, n)
+                    verified = rng.random(n) < 0.2  # drawn last: the other columns stay what they were
                     for i in range(n):
                         t = TIERS[tier[i]]
                         rate = round(TIER_MEDIAN[t] * domain_factor[domain[i]] * noise[i], 4)
@@ -108,7 +109,7 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000, months:
                             COUNTRIES[c] if c < len(COUNTRIES) else ("" if advertised[i] else "US"),
                             periods[month[i]], min(max(rate, 0.5), 2000), int(source[i]),
                             platform_ids[platform[i]] if platform[i] < len(platform_ids) else None,
-                            who, who, False, False, now,
+                            who, who, False, False, bool(verified[i]), now,
                         ))  # fmt: skip
     # Outside the transaction (VACUUM cannot run in one). A table just loaded has no visibility map yet, so the
     # index-only scans of the live fast pass would read the heap as well: on a million rows that took live p95 from

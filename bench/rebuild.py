@@ -24,7 +24,7 @@ def bare_sql() -> float:
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         postgres.tune_transaction()
-        cursor.execute(postgres.CUBE_SQL, [window_start()])
+        cursor.execute(postgres.CUBE_SQL, [window_start()] * postgres.CUBE_SQL.count("%s"))
         cursor.fetchall()
     return time.perf_counter() - started
 

@@ -171,7 +171,8 @@ class CellAdminMixin:
     def get_list_display(self, request: HttpRequest):
         if request.user.is_superuser:
             return [*self.cell_columns, *STAT_FIELDS, "counts_withheld", self.time_column]
-        rest = [field for field in STAT_FIELDS if field not in ("contributors", "independent", "observations")]
+        raw_only = ("contributors", "independent", "observations", "verified", "rest_independent", "rest_observations")
+        rest = [*(field for field in STAT_FIELDS if field not in raw_only), "verified_share"]
         published = [_published("observations_band", "observations"), *[_published(f, f) for f in rest]]
         return [*self.cell_columns, "contributors_display", *published]
 
@@ -185,10 +186,10 @@ class CellAdminMixin:
 
 @admin.register(BenchmarkCell)
 class BenchmarkCellAdmin(CellAdminMixin, ReadOnlyAdmin):
-    cell_columns = ["cell_key", "domain", "tier", "country", "kind"]
+    cell_columns = ["cell_key", "domain", "tier", "country", "kind", "segment"]
     time_column = "computed_at"
     list_filter = ["kind", "tier", ("domain", admin.RelatedOnlyFieldListFilter), "country"]
-    list_select_related = ["domain"]
+    list_select_related = ["domain", "platform"]
     search_fields = ["cell_key"]
     actions = ["rebuild_now"]
     change_list_template = "admin/benchmarks/benchmarkcell/change_list.html"
@@ -232,9 +233,9 @@ class BenchmarkCellAdmin(CellAdminMixin, ReadOnlyAdmin):
 
 @admin.register(CellHistory)
 class CellHistoryAdmin(CellAdminMixin, ReadOnlyAdmin):
-    cell_columns = ["cell_key", "month", "domain", "tier", "country", "kind"]
+    cell_columns = ["cell_key", "month", "domain", "tier", "country", "kind", "segment"]
     time_column = "recorded_at"
     list_filter = ["month", "kind", "tier", ("domain", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["domain"]
+    list_select_related = ["domain", "platform"]
     search_fields = ["cell_key"]
     date_hierarchy = "month"

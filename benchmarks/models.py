@@ -199,6 +199,10 @@ class Observation(models.Model):
     counts_from = models.DateTimeField(null=True, blank=True)
     flagged = models.BooleanField(default=False)
     reviewed = models.BooleanField(default=False)
+    verified = models.BooleanField(
+        default=False,
+        help_text="Backed by proof: a document-verified survey, or a verified company's posting. Imported rows never.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ObservationQuerySet.as_manager()
@@ -221,6 +225,7 @@ class Observation(models.Model):
                     "flagged",
                     "party",
                     "counts_from",
+                    "verified",
                 ],
                 name="obs_domain_slice",
             ),
@@ -273,12 +278,29 @@ ALL = "*"
 ``country=""`` is not "all": it is the leaf of postings open worldwide."""
 
 
-def cell_key(domain_id: int | None, tier: str, country: str, kind: str) -> str:
-    """The one string that names a cell, so that uniqueness holds with a nullable domain on every database."""
-    return f"{ALL if domain_id is None else domain_id}|{tier}|{country}|{kind}"
+VERIFIED = "verified"
+"""The segment of verified observations only."""
+
+PLATFORM_PREFIX = "platform:"
 
 
-STAT_FIELDS = ("contributors", "independent", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90")
+def platform_segment(platform_id: int) -> str:
+    """The segment of one platform's reported pay: "platform:7"."""
+    return f"{PLATFORM_PREFIX}{platform_id}"
+
+
+def cell_key(domain_id: int | None, tier: str, country: str, kind: str, segment: str = "") -> str:
+    """The one string that names a cell, so that uniqueness holds with a nullable domain on every database.
+
+    Cells of every observation (segment "") keep the keys they had before segments existed."""
+    key = f"{ALL if domain_id is None else domain_id}|{tier}|{country}|{kind}"
+    return f"{key}|{segment}" if segment else key
+
+
+STAT_FIELDS = (
+    "contributors", "independent", "verified", "observations", "sources", "platforms",
+    "p10", "p25", "p50", "p75", "p90", "rest_independent", "rest_observations",
+)  # fmt: skip
 """The statistics a cell stores, in the order the admin shows them."""
 
 
@@ -293,6 +315,11 @@ class CellStats(models.Model):
     ``counts_withheld`` is the one published decision stored with them: set by
     ``benchmarks.privacy.refresh_withheld_counts`` over a whole snapshot, because whether a cell's counts give a
     suppressed neighbour away depends on every cell around it.
+
+    ``segment`` says which observations the cell counts: "" every one; "verified" only verified ones;
+    "platform:<id>" one platform's reported pay (``platform`` set too). A segment cell also stores what its
+    whole cell (segment "") has beyond it (``rest_*``), for the complementary rule (docs/decisions/0015-segments.md).
+    ``verified`` counts the distinct contributors with a verified observation in the cell.
     """
 
     cell_key = models.CharField(max_length=64)
@@ -302,8 +329,17 @@ class CellStats(models.Model):
         max_length=2, blank=True, help_text=f'A country code, "" for worldwide postings, or "{ALL}" for all.'
     )
     kind = models.CharField(max_length=12, choices=ObservationKind.choices)
+    segment = models.CharField(max_length=24, blank=True, default="")
+    platform = models.ForeignKey(Platform, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     contributors = models.PositiveIntegerField()
     independent = models.PositiveIntegerField(default=0)
+    verified = models.PositiveIntegerField(default=0)
+    rest_independent = models.PositiveIntegerField(
+        default=0, help_text="The whole cell's independent contributors less this segment's (0 for the whole cell)."
+    )
+    rest_observations = models.PositiveIntegerField(
+        default=0, help_text="The whole cell's observations less this segment's (0 for the whole cell)."
+    )
     observations = models.PositiveIntegerField()
     sources = models.PositiveIntegerField()
     platforms = models.PositiveIntegerField()
@@ -341,9 +377,17 @@ class BenchmarkCell(CellStats):
             models.CheckConstraint(
                 condition=Q(independent__lte=models.F("contributors")), name="benchmarkcell_independent_le_contributors"
             ),
+            models.CheckConstraint(
+                condition=Q(verified__lte=models.F("contributors")), name="benchmarkcell_verified_le_contributors"
+            ),
+            models.CheckConstraint(
+                condition=Q(platform__isnull=True) | Q(segment__startswith=PLATFORM_PREFIX),
+                name="benchmarkcell_platform_only_in_its_segment",
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "tier", "country"], name="cell_kind_tier_country"),
+            models.Index(fields=["platform", "domain", "tier"], name="cell_platform"),
             # "Last updated" on every page, and the version the API falls back to: max(computed_at) from the index.
             models.Index(fields=["computed_at"], name="cell_computed_at"),
         ]

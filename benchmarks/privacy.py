@@ -154,7 +154,8 @@ def withheld_count_keys(cells: Iterable[CellCounts], *, minimum: int | None = No
 
 
 def refresh_withheld_counts(*, month: datetime.date | None = None) -> int:
-    """Store ``counts_withheld`` for every current cell, or for every history point of ``month``.
+    """Store ``counts_withheld`` for every current cell, or for every history point of ``month``, each segment
+    checked on its own (its cells are a snapshot of their own: every observation, verified ones, one platform's).
 
     One read and at most two updates, in one transaction. Call it in the transaction that publishes the cells, after
     writing them, so that no reader sees new counts with old flags. Returns how many cells have their counts withheld.
@@ -162,8 +163,10 @@ def refresh_withheld_counts(*, month: datetime.date | None = None) -> int:
     table = BenchmarkCell.objects.all() if month is None else CellHistory.objects.filter(month=month.replace(day=1))
     fields = ("cell_key", "domain_id", "tier", "country", "kind", "contributors", "observations", "independent")
     with transaction.atomic():
-        rows = list(table.values_list(*fields))
-        withheld = withheld_count_keys(CellCounts(*row) for row in rows)
+        segments: dict[str, list[CellCounts]] = defaultdict(list)
+        for segment, *row in table.values_list("segment", *fields):
+            segments[segment].append(CellCounts(*row))
+        withheld = set().union(*(withheld_count_keys(cells) for cells in segments.values()))
         if withheld:
             table.filter(cell_key__in=withheld, counts_withheld=False).update(counts_withheld=True)
         table.filter(counts_withheld=True).exclude(cell_key__in=withheld).update(counts_withheld=False)

@@ -5,9 +5,11 @@ them: fewer than ``BENCHMARK_MIN_CONTRIBUTORS`` independent contributors publish
 p90 need ``BENCHMARK_MIN_CONTRIBUTORS_TAILS``, counts are bands of 5 or "withheld" (docs/decisions/0002 and 0006).
 Percentiles are US dollars an hour, rounded to the cent. Naming cells: ``domain`` is a ``Domain``, its slug or
 ``ALL``; ``tier`` a ``SkillTier`` value or ``ALL``; ``country`` an ISO code, ``""`` (worldwide postings) or ``ALL``;
-``kind`` "reported" or "advertised"; in filters ``None`` means any. ``cells_ordered`` and ``cell_history_ordered``
-give raw rows in the published order for lists paged in the database; ``cells_published``, ``cell_get`` and
-``cell_history`` give published ones.
+``kind`` "reported" or "advertised"; in filters ``None`` means any; ``segment`` "" (every observation, the default),
+``VERIFIED`` or a platform's (``segment_for``). ``cells_ordered`` and ``cell_history_ordered`` give raw rows in the
+published order for lists paged in the database; ``cells_published``, ``cell_get`` and ``cell_history`` give published
+ones. A segment's cell is published only when the rest of its whole cell is empty or is itself above the thresholds
+(docs/decisions/0015-segments.md).
 """
 
 import datetime
@@ -22,6 +24,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -33,11 +36,20 @@ from django.utils import translation
 from django_countries import countries
 
 from .choices import SKILL_TIER_ORDER, ObservationKind, SkillTier
-from .models import ALL, BenchmarkCell, CellHistory, CellStats, Domain, cell_key
+from .models import (
+    ALL,
+    VERIFIED,
+    BenchmarkCell,
+    CellHistory,
+    CellStats,
+    Domain,
+    cell_key,
+)
 from .privacy import COUNT_BAND, count_band
 
 __all__ = [
     "ALL",
+    "VERIFIED",
     "HistoryPoint",
     "PublishedCell",
     "cell_get",
@@ -49,6 +61,8 @@ __all__ = [
     "countries_published",
     "fewer_than_minimum",
     "present",
+    "published_q",
+    "verified_share",
 ]
 
 DomainArg = Domain | str | None
@@ -67,6 +81,9 @@ class PublishedCell:
     country_label: str
     kind: str
     kind_label: str
+    segment: str  # "" (every observation), "verified" or "platform:<id>"
+    segment_label: str  # "", "Verified only" or the platform's name
+    platform: str  # the platform's slug, or ""
     suppressed: bool  # fewer than BENCHMARK_MIN_CONTRIBUTORS: no statistics at all
     tails_suppressed: bool  # fewer than BENCHMARK_MIN_CONTRIBUTORS_TAILS: no p10 / p90
     counts_withheld: bool  # published percentiles, but no contributor or observation counts (differencing check)
@@ -77,6 +94,7 @@ class PublishedCell:
     observations_band: str | None  # "10–14" or "withheld"; None when suppressed
     sources: int | None
     platforms: int | None
+    verified_share: int | None  # percent of contributors verified, to the nearest 10; None where counts are not shown
     p10: float | None
     p25: float | None
     p50: float | None
@@ -86,8 +104,18 @@ class PublishedCell:
 
     @property
     def label(self) -> str:
-        """ "Medicine · Expert · United States", "All domains · All tiers · All countries"."""
-        return f"{self.domain_name} · {self.tier_label} · {self.country_label}"
+        """ "Medicine · Expert · United States", "All domains · All tiers · All countries"; a segment's name first."""
+        label = f"{self.domain_name} · {self.tier_label} · {self.country_label}"
+        return f"{self.segment_label} · {label}" if self.segment_label else label
+
+    @property
+    def why_not_published(self) -> str:
+        """Why a suppressed cell shows no figures, in words; "" for a published one."""
+        if not self.suppressed:
+            return ""
+        if self.contributors_display == fewer_than_minimum():
+            return f"{self.contributors_display} contributors"
+        return f"{self.contributors_display}, whose figures a subtraction would show"
 
     @property
     def percentile_points(self) -> list[tuple[int, float]]:
@@ -114,6 +142,12 @@ def _country_name(code: str, language: str | None) -> str:
     return str(countries.name(code) or code)
 
 
+def _segment_label(row: CellStats) -> str:
+    if row.segment == VERIFIED:
+        return "Verified only"
+    return row.platform.name if row.platform is not None else ""
+
+
 def _labels(row: CellStats) -> dict:
     if row.domain is None:
         domain, domain_name = ALL, "All domains"
@@ -135,6 +169,9 @@ def _labels(row: CellStats) -> dict:
         "country_label": country_label,
         "kind": row.kind,
         "kind_label": ObservationKind(row.kind).label,
+        "segment": row.segment,
+        "segment_label": _segment_label(row),
+        "platform": row.platform.slug if row.platform is not None else "",
     }
 
 
@@ -148,6 +185,36 @@ WITHHELD = "withheld"
 def fewer_than_minimum() -> str:
     """What a suppressed cell says of its contributors on every surface: "fewer than 5"."""
     return f"fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS}"
+
+
+def rest_too_small() -> str:
+    """What a segment's cell says when it is held back because the rest of its whole cell is too small to show."""
+    return f"not shown: fewer than {settings.BENCHMARK_MIN_CONTRIBUTORS} outside it"
+
+
+def _publishes(independent: int, rest_independent: int, rest_observations: int, minimum: int) -> bool:
+    """The suppression rule: enough independent contributors, and for a segment's cell, a rest of its whole cell
+    that is empty or enough on its own (so subtracting the two cells shows nothing of a smaller group)."""
+    return independent >= minimum and (rest_observations == 0 or rest_independent >= minimum)
+
+
+def published_q() -> Q:
+    """``_publishes`` at the main threshold, in SQL."""
+    minimum = settings.BENCHMARK_MIN_CONTRIBUTORS
+    return Q(independent__gte=minimum) & (Q(rest_observations=0) | Q(rest_independent__gte=minimum))
+
+
+VERIFIED_SHARE_STEP = 10
+
+
+def verified_share(row: CellStats) -> int | None:
+    """The share of a cell's contributors with a verified observation, in percent, to the nearest 10 (a share is
+    never shown finer, so with a count band it cannot pin the verified contributors down); None when the cell shows
+    no counts."""
+    if row.contributors == 0 or row.counts_withheld:
+        return None
+    share = 100 * row.verified / row.contributors
+    return int(VERIFIED_SHARE_STEP * round(share / VERIFIED_SHARE_STEP))
 
 
 def _band_label(n: int) -> str:
@@ -176,16 +243,17 @@ def _counts(row: CellStats) -> dict:
 
 def _statistics(row: CellStats) -> dict:
     minimum, tails_minimum = settings.BENCHMARK_MIN_CONTRIBUTORS, settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS
-    suppressed = row.independent < minimum
-    tails_suppressed = row.independent < tails_minimum
+    rest = (row.rest_independent, row.rest_observations)
+    suppressed = not _publishes(row.independent, *rest, minimum)
+    tails_suppressed = not _publishes(row.independent, *rest, tails_minimum)
     if suppressed:
         return {
             "suppressed": True,
             "tails_suppressed": True,
             "counts_withheld": False,
-            "contributors_display": fewer_than_minimum(),
+            "contributors_display": fewer_than_minimum() if row.independent < minimum else rest_too_small(),
             **dict.fromkeys(["contributors", "contributors_band", "observations", "observations_band"]),
-            **dict.fromkeys(["sources", "platforms"]),
+            **dict.fromkeys(["sources", "platforms", "verified_share"]),
             **dict.fromkeys(["p10", "p25", "p50", "p75", "p90"]),
         }
     return {
@@ -194,6 +262,7 @@ def _statistics(row: CellStats) -> dict:
         **_counts(row),
         "sources": row.sources,
         "platforms": row.platforms,
+        "verified_share": verified_share(row),
         "p10": None if tails_suppressed else _cents(row.p10),
         "p25": _cents(row.p25),
         "p50": _cents(row.p50),
@@ -236,7 +305,7 @@ def _sort_key() -> ExpressionWrapper:
     return ExpressionWrapper(key, output_field=BigIntegerField())
 
 
-def _domain_filter(domain: DomainArg) -> dict:
+def domain_filter(domain: DomainArg) -> dict:
     if domain is None:
         return {}
     if domain == ALL:
@@ -252,11 +321,12 @@ def cells_ordered(
     tier: str | None = None,
     country: str | None = None,
     kind: str | None = None,
+    segment: str = "",
     include_suppressed: bool = True,
 ) -> QuerySet[BenchmarkCell]:
-    """Raw cells matching the filters (``None`` = any value, ``ALL`` = the all-values cells), in the published order
-    (``sort_key``). Present each row with ``present`` before showing it: for a paginated list."""
-    rows = BenchmarkCell.objects.select_related("domain").filter(**_domain_filter(domain))
+    """Raw cells of one segment matching the filters (``None`` = any value, ``ALL`` = the all-values cells), in the
+    published order (``sort_key``). Present each row with ``present`` before showing it: for a paginated list."""
+    rows = BenchmarkCell.objects.select_related("domain", "platform").filter(segment=segment, **domain_filter(domain))
     if tier is not None:
         rows = rows.filter(tier=tier)
     if country is not None:
@@ -264,7 +334,7 @@ def cells_ordered(
     if kind is not None:
         rows = rows.filter(kind=kind)
     if not include_suppressed:
-        rows = rows.filter(independent__gte=settings.BENCHMARK_MIN_CONTRIBUTORS)  # what present() calls suppressed
+        rows = rows.filter(published_q())  # what present() calls suppressed
     return rows.annotate(sort_key=_sort_key()).order_by("sort_key")
 
 
@@ -275,13 +345,11 @@ def cells_published(**filters) -> list[PublishedCell]:
 
 def countries_published() -> list[str]:
     """Codes of the countries some published (not suppressed) cell is about, in code order."""
-    rows = BenchmarkCell.objects.filter(independent__gte=settings.BENCHMARK_MIN_CONTRIBUTORS).exclude(
-        country__in=[ALL, ""]
-    )
+    rows = BenchmarkCell.objects.filter(published_q(), segment="").exclude(country__in=[ALL, ""])
     return sorted(set(rows.values_list("country", flat=True)))
 
 
-def _key_of(domain: DomainArg, tier: str, country: str, kind: str) -> str | None:
+def _key_of(domain: DomainArg, tier: str, country: str, kind: str, segment: str = "") -> str | None:
     if domain is None or domain == ALL:
         domain_id = None
     elif isinstance(domain, Domain):
@@ -290,15 +358,20 @@ def _key_of(domain: DomainArg, tier: str, country: str, kind: str) -> str | None
         domain_id = Domain.objects.filter(slug=domain).values_list("pk", flat=True).first()
         if domain_id is None:
             return None
-    return cell_key(domain_id, tier, country if country == ALL else country.upper(), kind)
+    return cell_key(domain_id, tier, country if country == ALL else country.upper(), kind, segment)
 
 
 def cell_get(
-    *, domain: DomainArg = ALL, tier: str = ALL, country: str = ALL, kind: str = ObservationKind.REPORTED
+    *,
+    domain: DomainArg = ALL,
+    tier: str = ALL,
+    country: str = ALL,
+    kind: str = ObservationKind.REPORTED,
+    segment: str = "",
 ) -> PublishedCell | None:
     """One published cell (``domain=None`` is taken as all domains), or None when it has no data."""
-    key = _key_of(domain, tier, country, kind)
-    row = BenchmarkCell.objects.select_related("domain").filter(cell_key=key).first() if key else None
+    key = _key_of(domain, tier, country, kind, segment)
+    row = BenchmarkCell.objects.select_related("domain", "platform").filter(cell_key=key).first() if key else None
     return present(row) if row else None
 
 
@@ -308,12 +381,13 @@ def cell_history_ordered(
     tier: str = ALL,
     country: str = ALL,
     kind: str = ObservationKind.REPORTED,
+    segment: str = "",
     months: int | None = None,
 ) -> QuerySet[CellHistory]:
     """A cell's raw monthly history rows, oldest first; only the newest ``months`` of them when given. Present each
     row with ``present`` before showing it: for a paginated list."""
-    key = _key_of(domain, tier, country, kind)
-    rows = CellHistory.objects.select_related("domain").filter(cell_key=key or "").order_by("month")
+    key = _key_of(domain, tier, country, kind, segment)
+    rows = CellHistory.objects.select_related("domain", "platform").filter(cell_key=key or "").order_by("month")
     if months is not None:
         newest = CellHistory.objects.filter(cell_key=key or "").order_by("-month").values("month")
         oldest_kept = Subquery(newest[months - 1 : months], output_field=DateField())

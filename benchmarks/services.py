@@ -92,7 +92,7 @@ def _enqueue_recompute() -> None:
 _KINDS, _TIERS = frozenset(ObservationKind.values), frozenset(SkillTier.values)
 OBSERVATION_FIELDS = (
     "kind", "domain", "tier", "country", "period", "hourly_usd", "source", "contributor", "platform", "party",
-    "counts_from", "flagged", "reviewed",
+    "counts_from", "flagged", "reviewed", "verified",
 )  # fmt: skip
 
 ACCOUNT = object()
@@ -135,6 +135,7 @@ def _observation_values(
     account: object | datetime.datetime | None = ACCOUNT,
     flagged: bool = False,
     reviewed: bool = False,
+    verified: bool = False,
 ) -> dict:
     if kind not in _KINDS or tier not in _TIERS:
         raise ValueError(f"bad observation kind {kind!r} or tier {tier!r}")
@@ -154,6 +155,7 @@ def _observation_values(
         "counts_from": counts_from,
         "flagged": flagged and not reviewed,
         "reviewed": reviewed,
+        "verified": verified,
     }
 
 
@@ -201,8 +203,8 @@ def observations_sync(
 def observation_upsert(**values) -> Observation:
     """Create or update the observation standing for ``values["origin"]``, marking old and new leaves dirty.
 
-    Takes origin, kind, domain, tier, country, period, hourly_usd, source, contributor and platform; and, for
-    reported pay, ``account`` (see ``independent_party``), ``flagged`` and ``reviewed``.
+    Takes origin, kind, domain, tier, country, period, hourly_usd, source, contributor, platform and ``verified``
+    (backed by proof); and, for reported pay, ``account`` (see ``independent_party``), ``flagged`` and ``reviewed``.
     """
     return observations_sync(upserts=[values])[values["origin"]]
 

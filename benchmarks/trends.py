@@ -126,19 +126,21 @@ def cell_trend(
     tier: str = ALL,
     country: str = ALL,
     kinds: tuple[str, ...] = BOTH_KINDS,
+    segment: str = "",
     months: int = HISTORY_MONTHS,
     label: str = "",
     own: dict[datetime.date, list[float]] | None = None,
     lines: tuple[dict, ...] = (),
 ) -> Trend:
-    """The published history of one (domain, tier, country) over the last ``months`` calendar months, by kind."""
+    """The published history of one (domain, tier, country) of a segment (default: every observation's) over the
+    last ``months`` calendar months, by kind."""
     since = months_back(timezone.now().date().replace(day=1), months - 1)
     if isinstance(domain, str) and domain != ALL:
         domain = Domain.objects.filter(slug=domain).first() or "-"  # looked up once for every kind; "-" names no cell
     # One query for every kind, the calendar window in it (the selector's "newest N rows" is not the same window).
     rows = functools.reduce(
         operator.or_,
-        (cell_history_ordered(domain=domain, tier=tier, country=country, kind=kind) for kind in kinds),
+        (cell_history_ordered(domain=domain, tier=tier, country=country, kind=kind, segment=segment) for kind in kinds),
     ).filter(month__gte=since)
     points: dict[str, dict[datetime.date, HistoryPoint]] = {kind: {} for kind in kinds}
     for row in rows:

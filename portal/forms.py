@@ -5,7 +5,7 @@ from django_countries import countries
 
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.models import Domain
-from benchmarks.selectors import ALL, countries_published
+from benchmarks.selectors import ALL, VERIFIED, countries_published
 
 WORLDWIDE = "worldwide"  # the URL spelling of country "" (postings open worldwide)
 
@@ -23,6 +23,11 @@ class ExplorerForm(forms.Form):
             (ObservationKind.REPORTED, "Reported by trainers (pay surveys)"),
             (ObservationKind.ADVERTISED, "Advertised by companies (job postings)"),
         ],
+    )
+    verified = forms.BooleanField(
+        label="Verified data only",
+        required=False,
+        help_text="Only pay backed by proof: surveys with a reviewed payout statement, postings of verified companies.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -47,4 +52,5 @@ class ExplorerForm(forms.Form):
             "tier": data.get("tier") or ALL,
             "country": "" if country == WORLDWIDE else country,
             "kind": data.get("kind") or ObservationKind.REPORTED,
+            "segment": VERIFIED if data.get("verified") else "",
         }

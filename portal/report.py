@@ -29,7 +29,7 @@ PUBLISHED_2025 = {
 CELL_FIELDS = (
     "key", "label", "domain", "domain_name", "tier", "tier_label", "country", "country_label", "kind", "kind_label",
     "suppressed", "tails_suppressed", "counts_withheld", "contributors_display", "contributors", "contributors_band",
-    "observations", "observations_band", "sources", "platforms", "p10", "p25", "p50", "p75", "p90",
+    "observations", "observations_band", "sources", "platforms", "verified_share", "p10", "p25", "p50", "p75", "p90",
 )  # fmt: skip
 
 
@@ -47,19 +47,20 @@ def cell_summary(cell: PublishedCell | None, *, label: str = "") -> dict:
     return {name: getattr(cell, name) for name in CELL_FIELDS}
 
 
-def report_figures() -> dict:
-    """The live report as plain, JSON-serialisable values (also served at ``/api/v1/report/``).
+def report_figures(*, segment: str = "") -> dict:
+    """The live report as plain, JSON-serialisable values (also served at ``/api/v1/report/``), from every
+    observation's cells or from one segment's (``"verified"``: verified data only).
 
     Shape (every ``cell`` below has the keys of ``CELL_FIELDS``: ``key``, ``label``, ``domain``, ``domain_name``,
     ``tier``, ``tier_label``, ``country``, ``country_label``, ``kind``, ``kind_label``, ``suppressed``,
     ``tails_suppressed``, ``counts_withheld``, ``contributors_display``, ``contributors``, ``contributors_band``,
-    ``observations``, ``observations_band``, ``sources``, ``platforms``, ``p10``, ``p25``, ``p50``, ``p75``, ``p90``
-    — US dollars an hour, ``None`` where suppressed; counts are bands, see ``benchmarks.selectors``)::
+    ``observations``, ``observations_band``, ``sources``, ``platforms``, ``verified_share``, ``p10``, ``p25``, ``p50``,
+    ``p75``, ``p90`` — US dollars an hour, ``None`` where suppressed; counts are bands, see ``benchmarks.selectors``)::
 
         {
           "generated_at": ISO 8601 datetime,
           "last_updated": ISO 8601 datetime of the newest cell, or None before the first computation,
-          "window_months": 12, "min_contributors": 5, "min_contributors_tails": 10,
+          "segment": "" or "verified", "window_months": 12, "min_contributors": 5, "min_contributors_tails": 10,
           "totals": {"data_points": int | None, "data_points_display": str | None, "sources": int | None,
                      "suppressed": bool, "partial": bool,
                      "by_kind": {"reported": cell, "advertised": cell}},     # all domains, tiers, countries
@@ -78,7 +79,8 @@ def report_figures() -> dict:
     so its counts cannot be worked out; with nothing left to add they are None.
     """
     by_country_all = {
-        (cell.domain, cell.tier, cell.kind): cell for cell in cells_published(country=ALL, include_suppressed=True)
+        (cell.domain, cell.tier, cell.kind): cell
+        for cell in cells_published(country=ALL, include_suppressed=True, segment=segment)
     }
     kinds = (ObservationKind.REPORTED, ObservationKind.ADVERTISED)
     domains = list(Domain.objects.active().order_by("position", "name").values_list("slug", "name"))
@@ -97,7 +99,7 @@ def report_figures() -> dict:
     last_updated = cells_last_updated()
     entry = {
         kind: cell_summary(
-            cell_get(domain="generalist", tier=SkillTier.ENTRY, country="US", kind=kind),
+            cell_get(domain="generalist", tier=SkillTier.ENTRY, country="US", kind=kind, segment=segment),
             label="Generalist · Entry · United States",
         )
         for kind in kinds
@@ -105,6 +107,7 @@ def report_figures() -> dict:
     return {
         "generated_at": timezone.now().isoformat(),
         "last_updated": last_updated.isoformat() if last_updated else None,
+        "segment": segment,
         "window_months": settings.BENCHMARK_WINDOW_MONTHS,
         "min_contributors": settings.BENCHMARK_MIN_CONTRIBUTORS,
         "min_contributors_tails": settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS,
@@ -173,7 +176,12 @@ def report_findings(figures: dict) -> list[dict]:
             "ends": ends,
             "reported": row[ObservationKind.REPORTED],
             "advertised": row[ObservationKind.ADVERTISED],
-            "trend": cell_trend(**where, months=TREND_MONTHS, label=row[ObservationKind.REPORTED]["label"] or title),
+            "trend": cell_trend(
+                **where,
+                segment=figures.get("segment", ""),
+                months=TREND_MONTHS,
+                label=row[ObservationKind.REPORTED]["label"] or title,
+            ),
         }
         for key, title, row, ends, where in findings
     ]

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from trainers import urls as trainer_urls
 
-from . import views, workspace
+from . import platforms, views, workspace
 
 app_name = "portal"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/report.csv", views.report_download, name="report_csv"),
     path("currency/", views.currency_choose_view, name="currency"),
+    path("platforms/", platforms.platform_list, name="platforms"),
+    path("platforms/<slug:slug>/", platforms.platform_detail, name="platform"),
 ]
 
 # The trainer workspace's pages that span trainers and postings, in the same namespace as the rest of it.

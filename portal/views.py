@@ -14,8 +14,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from benchmarks import charts
+from benchmarks.choices import ObservationKind
 from benchmarks.errors import ServiceError
-from benchmarks.selectors import cell_get, cells_published
+from benchmarks.segments import platform_rows
+from benchmarks.selectors import VERIFIED, cell_get, cells_published
 from benchmarks.trends import HISTORY_MONTHS, cell_trend
 from postings.selectors import companies_for_user, latest_postings
 from trainers.selectors import profile_for_user
@@ -55,9 +57,11 @@ def explorer(request):
     form = ExplorerForm(request.GET or None)
     args = form.cell_args()
     cell = cell_get(**args)
-    where = {name: args[name] for name in ("domain", "tier", "country")}
+    where = {name: args[name] for name in ("domain", "tier", "country", "segment")}
     trend = cell_trend(**where, months=HISTORY_MONTHS, label=cell.label if cell else "")
-    tiers = cells_published(domain=args["domain"], country=args["country"], kind=args["kind"])
+    tiers = cells_published(domain=args["domain"], country=args["country"], kind=args["kind"], segment=args["segment"])
+    # Platforms publish reported pay over all countries, from every observation: shown for that choice only.
+    by_platform = args["kind"] == ObservationKind.REPORTED and args["segment"] == ""
     context = {
         "form": form,
         "args": args,
@@ -65,6 +69,7 @@ def explorer(request):
         "chart": charts.percentiles(cell),
         "trend": trend,
         "tiers": tiers,
+        "platforms": platform_rows(domain=args["domain"], tier=args["tier"]) if by_platform else None,
         "window_months": settings.BENCHMARK_WINDOW_MONTHS,
     }
     fragment = request.htmx and not request.htmx.history_restore_request
@@ -100,19 +105,27 @@ def _span(cell: dict, low: str, high: str) -> list | None:
     return [cell[low], cell[high]]
 
 
+def _report_segment(request) -> str:
+    """ "verified" when the reader chose verified data only (``?verified=1``), else every observation's ("")."""
+    return VERIFIED if request.GET.get("verified") in ("1", "true", "on") else ""
+
+
 def report(request):
-    figures = report_figures()
+    segment = _report_segment(request)
+    figures = report_figures(segment=segment)
     context = {
         "figures": figures,
         "charts": report_charts(figures),
         "findings": report_findings(figures),
         "history_months": settings.BENCHMARK_HISTORY_MONTHS,
+        "verified_only": segment == VERIFIED,
     }
     return render(request, "portal/report.html", context)
 
 
 def report_download(request):
-    response = HttpResponse(report_csv(report_figures()), content_type="text/csv; charset=utf-8")
+    figures = report_figures(segment=_report_segment(request))
+    response = HttpResponse(report_csv(figures), content_type="text/csv; charset=utf-8")
     filename = f"trainer-pay-report-{timezone.now():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -61,10 +61,14 @@ def company_update(*, company: Company, by, **fields) -> Company:
 
 @transaction.atomic
 def company_verify(*, company: Company, by) -> Company:
+    """Staff vouch for a company: its published postings' advertised pay counts as verified from now on."""
     company.verified = True
     company.verified_at = timezone.now()
     company.verified_by = by
     company.save(update_fields=["verified", "verified_at", "verified_by"])
+    for posting in company.postings.filter(status=PostingStatus.PUBLISHED).select_related("domain"):
+        posting.company = company
+        _sync_observation(posting)
     return company
 
 
@@ -186,6 +190,7 @@ def _sync_observation(posting: JobPosting) -> None:
         hourly_usd=posting.rate_mid_usd,
         source=source,
         contributor=f"company:{company.pk}",
+        verified=company.verified,
     )
 
 

@@ -140,6 +140,8 @@ def _observation_change(survey: PaySurvey, accounts: dict) -> tuple[dict | None,
         "platform": survey.platform,
         "flagged": survey.status == SurveyStatus.FLAGGED,
         "reviewed": survey.status == SurveyStatus.ACCEPTED and survey.reviewed_at is not None,
+        # Imported and pushed rows have no trainer: never verified, whatever their file says.
+        "verified": survey.trainer_id is not None and survey.verification == Verification.DOCUMENT,
     }
     if survey.trainer_id:
         values["account"] = accounts[survey.trainer_id]

@@ -17,16 +17,17 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..choices import ObservationKind
 from ..freshness import cells_version_advance
-from ..models import STAT_FIELDS, BenchmarkCell, DirtyCell, cell_key
+from ..models import STAT_FIELDS, VERIFIED, BenchmarkCell, DirtyCell, cell_key
 from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
 from ..signals import announce_on_commit
 from . import history, portable, postgres
-from .cells import CellId, Leaf, Stats, ancestors
+from .cells import PLATFORMS, CellId, Leaf, Stats, leaf_cells, platform_id_of, rest
 from .screening import fences_refresh
 
 logger = logging.getLogger(__name__)
@@ -92,17 +93,23 @@ def _take_dirty(*, rollup: bool | None) -> list[Leaf]:
     return sorted({row[1:] for row in rows})  # a leaf marked by several writes is listed several times
 
 
-def _cell(cell: CellId, stats: Stats, now: datetime.datetime) -> BenchmarkCell:
-    domain_id, tier, country, kind = cell
+def _cell(cell: CellId, stats: Stats, computed: dict[CellId, Stats], now: datetime.datetime) -> BenchmarkCell:
+    domain_id, tier, country, kind, segment = cell
     p10, p25, p50, p75, p90 = stats.percentiles
+    rest_independent, rest_observations = rest(cell, stats, computed)
     return BenchmarkCell(
-        cell_key=cell_key(domain_id, tier, country, kind),
+        cell_key=cell_key(*cell),
         domain_id=domain_id,
         tier=tier,
         country=country,
         kind=kind,
+        segment=segment,
+        platform_id=platform_id_of(segment),
         contributors=stats.contributors,
         independent=stats.independent,
+        verified=stats.verified,
+        rest_independent=rest_independent,
+        rest_observations=rest_observations,
         observations=stats.observations,
         sources=stats.sources,
         platforms=stats.platforms,
@@ -133,7 +140,7 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
         now = timezone.now()
         say(f"Computed {len(stats)} cells; publishing them and clearing {len(taken)} dirty leaves...")
         BenchmarkCell.objects.all().delete()
-        BenchmarkCell.objects.bulk_create([_cell(cell, s, now) for cell, s in stats.items()], batch_size=2000)
+        BenchmarkCell.objects.bulk_create([_cell(cell, s, stats, now) for cell, s in stats.items()], batch_size=2000)
         withheld = refresh_withheld_counts()
         transaction.on_commit(cells_version_advance)
         announce_on_commit(domain_ids=None)
@@ -220,7 +227,7 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
         leaves = _take_dirty(rollup=rollup)
         if not leaves:
             return 0
-        wanted = {cell for leaf in leaves for cell in ancestors(leaf) if (cell[0] is None) == rollup}
+        wanted = {cell for leaf in leaves for cell in leaf_cells(leaf) if (cell[0] is None) == rollup}
         _publish_some(wanted, backend.compute(since=since, wanted=wanted))
         refresh_withheld_counts()
         transaction.on_commit(cells_version_advance)
@@ -237,13 +244,21 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
 
 
 def _publish_some(wanted: set[CellId], stats: dict[CellId, Stats]) -> None:
-    """Upsert the wanted cells that have data and delete the ones left without any."""
+    """Upsert the wanted cells that have data and delete the ones left without any (a platform's too, where every
+    platform's cells of a shape were wanted)."""
     now = timezone.now()
-    gone = [cell_key(*cell) for cell in wanted if cell not in stats]
+    gone = [cell_key(*cell) for cell in wanted if cell not in stats and cell[4] != PLATFORMS]
     if gone:
         BenchmarkCell.objects.filter(cell_key__in=gone).delete()
+    platform_shapes = [cell for cell in wanted if cell[4] == PLATFORMS]
+    if platform_shapes:
+        kept = [cell_key(*cell) for cell in stats if cell[4] not in ("", VERIFIED)]
+        shapes = Q()
+        for domain_id, tier, country, kind, _segment in platform_shapes:
+            shapes |= Q(domain_id=domain_id, tier=tier, country=country, kind=kind)
+        BenchmarkCell.objects.filter(shapes, platform__isnull=False).exclude(cell_key__in=kept).delete()
     BenchmarkCell.objects.bulk_create(
-        [_cell(cell, s, now) for cell, s in stats.items()],
+        [_cell(cell, s, stats, now) for cell, s in stats.items()],
         update_conflicts=True,
         unique_fields=["cell_key"],
         update_fields=[*STAT_FIELDS, "computed_at"],

@@ -1,8 +1,11 @@
 """The shape of cells and the arithmetic both engines share, kept free of the database so it can be tested alone.
 
 A *leaf* is where an observation lives: (domain_id, tier, country, kind). A *cell* is a leaf with any of domain,
-tier and country replaced by "all" (``None`` for the domain, ``ALL`` for tier and country), so every leaf feeds
-exactly eight cells: its ancestors.
+tier and country replaced by "all" (``None`` for the domain, ``ALL`` for tier and country), and a *segment*: ""
+(every observation), ``VERIFIED`` (verified ones only) or "platform:<id>" (one platform's reported pay, country
+all). Every leaf feeds eight cells of every observation (its ``ancestors``), the same eight of its verified
+observations, and, for reported pay, four cells per platform ((domain | all) × (tier | all)); ``leaf_cells`` names
+them all, the platform ones as ``PLATFORMS`` (every platform) since a leaf does not say which platforms it holds.
 """
 
 import datetime
@@ -13,17 +16,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
 
-from ..models import ALL
+from ..choices import ObservationKind
+from ..models import ALL, PLATFORM_PREFIX, VERIFIED, platform_segment
 
 Leaf = tuple[int, str, str, str]
 """(domain_id, tier, country, kind) of observations."""
 
-CellId = tuple[int | None, str, str, str]
-"""(domain_id or None for all, tier or ALL, country or ALL, kind)."""
+CellId = tuple[int | None, str, str, str, str]
+"""(domain_id or None for all, tier or ALL, country or ALL, kind, segment)."""
 
-Row = tuple[int, str, str, str, float | Decimal, str, int, int | None, str]
-"""An observation as the Python engine reads it: leaf, hourly_usd, contributor, source_id, platform_id, and the
-independent party it counts for now ("" for none)."""
+Row = tuple[int, str, str, str, float | Decimal, str, int, int | None, bool, str]
+"""An observation as the Python engine reads it: leaf, hourly_usd, contributor, source_id, platform_id, verified,
+and the independent party it counts for now ("" for none)."""
+
+PLATFORMS = f"{PLATFORM_PREFIX}*"
+"""In a set of wanted cells, the segment that stands for every platform's cell of that shape."""
 
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
 """The published percentiles p10, p25, p50, p75, p90, as fractions (the array handed to percentile_cont)."""
@@ -38,23 +45,65 @@ class Stats:
 
     contributors: int
     independent: int
+    verified: int
     observations: int
     sources: int
     platforms: int
     percentiles: tuple[float, ...]
 
 
-def ancestors(leaf: Leaf) -> list[CellId]:
-    """The eight cells a leaf's observations count in."""
+def ancestors(leaf: Leaf, segment: str = "") -> list[CellId]:
+    """The eight cells of a segment that a leaf's observations count in (every observation's by default)."""
     domain_id, tier, country, kind = leaf
     return [
-        (domain_id if keep_d else None, tier if keep_t else ALL, country if keep_c else ALL, kind)
+        (domain_id if keep_d else None, tier if keep_t else ALL, country if keep_c else ALL, kind, segment)
         for keep_d, keep_t, keep_c in PATTERNS
     ]
 
 
+def platform_ancestors(leaf: Leaf, segment: str) -> list[CellId]:
+    """The four cells of one platform (``segment``, or ``PLATFORMS`` for every one) a reported leaf counts in."""
+    domain_id, tier, _country, kind = leaf
+    if kind != ObservationKind.REPORTED:
+        return []
+    return [(d, t, ALL, kind, segment) for d in (domain_id, None) for t in (tier, ALL)]
+
+
+def leaf_cells(leaf: Leaf) -> list[CellId]:
+    """Every cell a change to the leaf can change: the whole cells, the verified ones, every platform's."""
+    return [*ancestors(leaf), *ancestors(leaf, VERIFIED), *platform_ancestors(leaf, PLATFORMS)]
+
+
+def row_cells(leaf: Leaf, platform_id: int | None, verified: bool) -> list[CellId]:
+    """The cells one observation counts in."""
+    cells = ancestors(leaf)
+    if verified:
+        cells += ancestors(leaf, VERIFIED)
+    if platform_id is not None:
+        cells += platform_ancestors(leaf, platform_segment(platform_id))
+    return cells
+
+
+def whole(cell: CellId) -> CellId:
+    """The cell of every observation that a segment's cell is part of."""
+    return (*cell[:4], "")
+
+
+def is_platform(segment: str) -> bool:
+    return segment.startswith(PLATFORM_PREFIX)
+
+
+def platform_id_of(segment: str) -> int | None:
+    return int(segment.removeprefix(PLATFORM_PREFIX)) if is_platform(segment) and segment != PLATFORMS else None
+
+
+def wants(wanted: set[CellId], cell: CellId) -> bool:
+    """Whether a computed cell is one of the wanted ones (a platform's cell is wanted through ``PLATFORMS``)."""
+    return cell in wanted or (is_platform(cell[4]) and (*cell[:4], PLATFORMS) in wanted)
+
+
 def pattern_of(cell: CellId) -> tuple[bool, bool, bool]:
-    domain_id, tier, country, _kind = cell
+    domain_id, tier, country, _kind, _segment = cell
     return domain_id is not None, tier != ALL, country != ALL
 
 
@@ -77,13 +126,19 @@ def percentile_cont(sorted_values: list[float], fraction: float) -> float:
     return low + (sorted_values[second] - low) * (position - first)
 
 
-def stats_of(
-    values: list[float], contributors: set[str], parties: set[str], sources: set[int], platforms: set[int | None]
+def stats_of(  # noqa: PLR0917 (one set per statistic, in the order Stats lists them)
+    values: list[float],
+    contributors: set[str],
+    parties: set[str],
+    sources: set[int],
+    platforms: set[int | None],
+    verified: set[str],
 ) -> Stats:
     ordered = sorted(values)
     return Stats(
         contributors=len(contributors),
         independent=len(parties - {""}),
+        verified=len(verified),
         observations=len(ordered),
         sources=len(sources),
         # Like SQL count(DISTINCT platform_id): rows without a known platform count for none.
@@ -99,20 +154,32 @@ def compute_cells(rows: Iterable[Row], wanted: set[CellId] | None = None) -> dic
     parties: dict[CellId, set[str]] = defaultdict(set)
     sources: dict[CellId, set[int]] = defaultdict(set)
     platforms: dict[CellId, set[int | None]] = defaultdict(set)
-    for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id, party in rows:
+    verifieds: dict[CellId, set[str]] = defaultdict(set)
+    for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id, verified, party in rows:
         value = float(hourly_usd)
-        for cell in ancestors((domain_id, tier, country, kind)):
-            if wanted is not None and cell not in wanted:
+        for cell in row_cells((domain_id, tier, country, kind), platform_id, verified):
+            if wanted is not None and not wants(wanted, cell):
                 continue
             values[cell].append(value)
             contributors[cell].add(contributor)
             parties[cell].add(party)
             sources[cell].add(source_id)
             platforms[cell].add(platform_id)
+            if verified:
+                verifieds[cell].add(contributor)
     return {
-        cell: stats_of(values[cell], contributors[cell], parties[cell], sources[cell], platforms[cell])
+        cell: stats_of(values[cell], contributors[cell], parties[cell], sources[cell], platforms[cell], verifieds[cell])
         for cell in values
     }
+
+
+def rest(cell: CellId, stats: Stats, computed: dict[CellId, Stats]) -> tuple[int, int]:
+    """(independent contributors, observations) that the whole cell has beyond a segment's cell: (0, 0) for a whole
+    cell. The independent count is a lower bound: a party in both counts once."""
+    if cell[4] == "":
+        return 0, 0
+    parent = computed[whole(cell)]
+    return parent.independent - stats.independent, parent.observations - stats.observations
 
 
 def log_quartiles(values: Iterable[float | Decimal]) -> tuple[int, float, float]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ..models import CellHistory, cell_key
 from ..privacy import refresh_withheld_counts
-from .cells import CellId, Stats, month_index
+from .cells import CellId, Stats, month_index, platform_id_of
 from .windows import MAX_MONTHS, cell_points, kind_cells
 
 _BATCH = 5000
@@ -52,16 +52,21 @@ def _passes(months: list[datetime.date], window: int) -> list[list[datetime.date
 
 
 _COLUMNS = (
-    "cell_key", "domain_id", "tier", "country", "kind", "contributors", "independent", "observations", "sources",
-    "platforms", "p10", "p25", "p50", "p75", "p90", "counts_withheld", "month", "recorded_at",
+    "cell_key", "domain_id", "tier", "country", "kind", "segment", "platform_id", "contributors", "independent",
+    "verified", "observations", "sources", "platforms", "p10", "p25", "p50", "p75", "p90", "rest_independent",
+    "rest_observations", "counts_withheld", "month", "recorded_at",
 )  # fmt: skip
 
 
-def _row(cell: CellId, month: datetime.date, stats: Stats, now: datetime.datetime) -> tuple:
-    domain_id, tier, country, kind = cell
+def _row(cell: CellId, month: datetime.date, stats: Stats, whole: Stats | None, now: datetime.datetime) -> tuple:
+    """A history row; ``whole`` is the whole cell's point of that month, for a segment's cell (None for a whole
+    cell)."""
+    domain_id, tier, country, kind, segment = cell
+    rest = (0, 0) if whole is None else (whole.independent - stats.independent, whole.observations - stats.observations)
     return (
-        cell_key(domain_id, tier, country, kind), domain_id, tier, country, kind, stats.contributors,
-        stats.independent, stats.observations, stats.sources, stats.platforms, *stats.percentiles, False, month, now,
+        cell_key(*cell), domain_id, tier, country, kind, segment, platform_id_of(segment), stats.contributors,
+        stats.independent, stats.verified, stats.observations, stats.sources, stats.platforms, *stats.percentiles,
+        *rest, False, month, now,
     )  # fmt: skip
 
 
@@ -78,17 +83,25 @@ def _insert(rows: list[tuple]) -> int:
     return len(rows)
 
 
-def points(backend: ModuleType, months: list[datetime.date]) -> Iterable[tuple[CellId, datetime.date, Stats]]:
-    """(cell, month, statistics) of every cell with data in the window ending at each of ``months`` (one run)."""
+def points(
+    backend: ModuleType, months: list[datetime.date]
+) -> Iterable[tuple[CellId, datetime.date, Stats, Stats | None]]:
+    """(cell, month, statistics, whole cell's statistics or None) of every cell with data in the window ending at
+    each of ``months`` (one run), each whole cell followed by its segments' cells."""
     window = settings.BENCHMARK_WINDOW_MONTHS
     since = months[0] - relativedelta(months=window - 1)
     base = month_index(since)
     ends = {month_index(m) - base: m for m in months}
     stream = backend.history_leaves(since=since, until=months[-1])
     for _kind, leaves in groupby(stream, key=lambda item: item[0][3]):  # a kind's leaves come together
-        for cell, records in kind_cells(dict(leaves)):
+        for cell, records, segments in kind_cells(dict(leaves)):
+            wholes: dict[int, Stats] = {}
             for end, stats in cell_points(records, sorted(ends), window):
-                yield cell, ends[end], stats
+                wholes[end] = stats
+                yield cell, ends[end], stats, None
+            for segment_cell, segment_records in segments:
+                for end, stats in cell_points(segment_records, sorted(ends), window):
+                    yield segment_cell, ends[end], stats, wholes[end]
 
 
 def backfill(months: Iterable[datetime.date], *, backend: ModuleType) -> int:
@@ -102,8 +115,8 @@ def backfill(months: Iterable[datetime.date], *, backend: ModuleType) -> int:
     for run in _passes(wanted, settings.BENCHMARK_WINDOW_MONTHS):
         CellHistory.objects.filter(month__in=run).delete()
         batch: list[tuple] = []
-        for cell, month, stats in points(backend, run):
-            batch.append(_row(cell, month, stats, now))
+        for cell, month, stats, whole in points(backend, run):
+            batch.append(_row(cell, month, stats, whole, now))
             if len(batch) >= _BATCH:
                 written += _insert(batch)
                 batch = []

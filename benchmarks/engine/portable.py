@@ -16,7 +16,9 @@ from ..models import Observation
 from .cells import CellId, Leaf, Stats, compute_cells, log_quartiles, month_index
 from .windows import RECORD
 
-_ROW_FIELDS = ("domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id")
+_ROW_FIELDS = (
+    "domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id", "verified",
+)  # fmt: skip
 
 
 def _rows(rows, now):
@@ -60,7 +62,7 @@ def history_leaves(*, since: datetime.date, until: datetime.date) -> Iterator[tu
     now, base = timezone.now(), month_index(since)
     keys: dict[str, int] = defaultdict(lambda: len(keys) + 1)  # contributor and party strings as numbers
     leaves: dict[Leaf, list[tuple]] = defaultdict(list)
-    fields = ("hourly_usd", "period", "contributor", "party", "counts_from", "source_id", "platform_id")
+    fields = ("hourly_usd", "period", "contributor", "party", "counts_from", "source_id", "platform_id", "verified")
     for (
         domain_id,
         tier,
@@ -73,11 +75,12 @@ def history_leaves(*, since: datetime.date, until: datetime.date) -> Iterator[tu
         counts_from,
         source_id,
         platform_id,
+        verified,
     ) in rows.values_list("domain_id", "tier", "country", "kind", *fields).iterator(chunk_size=5000):
         counts = party and (counts_from is None or counts_from <= now)
         leaves[(domain_id, tier, country, kind)].append(
             (float(value), month_index(period) - base, keys[who], keys[party] if counts else 0, source_id,
-             platform_id or 0)
+             platform_id or 0, verified)
         )  # fmt: skip
     for leaf in sorted(leaves, key=lambda leaf: leaf[3]):
         yield leaf, np.array(leaves[leaf], dtype=RECORD)

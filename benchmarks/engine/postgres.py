@@ -1,10 +1,12 @@
 """The PostgreSQL engine: every number comes out of SQL, in one statement, with no Python loop over observations.
 
 A full rebuild is one ``GROUP BY kind, CUBE (domain, tier, country)`` pass with ``percentile_cont`` and distinct
-counts. The live passes ask only for the cells they need, in one statement of ``UNION ALL`` parts: a plain aggregate
-per cell that keeps its domain (its rows come from the covering index ``obs_domain_slice``, an index-only scan), and
-for the all-domains cells one ``GROUP BY`` per cell shape (which of tier and country the cell keeps), each reading
-only the rows of its wanted cells, or a plain aggregate per cell when a shape has only a few.
+counts, for every observation and for the verified ones, and ``GROUP BY platform, CUBE (domain, tier)`` over reported
+pay. The live passes ask only for the cells they need, in one statement of ``UNION ALL`` parts: a plain aggregate per
+cell that keeps its domain (its rows come from the covering index ``obs_domain_slice``, an index-only scan), and for
+the all-domains cells one ``GROUP BY`` per cell shape and segment (which of tier and country the cell keeps), each
+reading only the rows of its wanted cells, or a plain aggregate per cell when a shape has only a few; every platform's
+cells of one shape are one ``GROUP BY platform``.
 """
 
 import datetime
@@ -15,8 +17,8 @@ import numpy as np
 from django.db import connection
 
 from ..choices import ObservationKind
-from ..models import ALL, Observation
-from .cells import FRACTIONS, PATTERNS, CellId, Leaf, Stats, month_index, pattern_of
+from ..models import ALL, PLATFORM_PREFIX, VERIFIED, Observation
+from .cells import FRACTIONS, PLATFORMS, CellId, Leaf, Stats, is_platform, month_index, pattern_of
 from .windows import RECORD
 
 TABLE = Observation._meta.db_table
@@ -39,21 +41,31 @@ _STATS_SQL = f"""
     count(DISTINCT {_CONTRIBUTOR_SQL}),
     count(DISTINCT hashtextextended(o.party, 0))
         FILTER (WHERE o.party <> '' AND (o.counts_from IS NULL OR o.counts_from <= now())),
+    count(DISTINCT {_CONTRIBUTOR_SQL}) FILTER (WHERE o.verified),
     count(*),
     count(DISTINCT o.source_id),
     count(DISTINCT o.platform_id),
     percentile_cont({_FRACTIONS_SQL}) WITHIN GROUP (ORDER BY o.hourly_usd::float8)
 """
 
+_TIER_OR_ALL = f"CASE WHEN GROUPING(o.tier) = 1 THEN '{ALL}' ELSE o.tier END"
+_PLATFORM_SEGMENT_SQL = f"'{PLATFORM_PREFIX}' || o.platform_id"
+_WINDOW_SQL = "o.period >= %s AND NOT o.flagged"
+
 CUBE_SQL = f"""
-SELECT o.domain_id,
-       CASE WHEN GROUPING(o.tier) = 1 THEN '{ALL}' ELSE o.tier END,
+SELECT o.domain_id, {_TIER_OR_ALL},
        CASE WHEN GROUPING(o.country) = 1 THEN '{ALL}' ELSE o.country END,
-       o.kind,
+       o.kind, segment.name,
+       {_STATS_SQL}
+FROM {TABLE} o CROSS JOIN (VALUES (''), ('{VERIFIED}')) AS segment (name)
+WHERE {_WINDOW_SQL} AND (segment.name = '' OR o.verified)
+GROUP BY segment.name, o.kind, CUBE (o.domain_id, o.tier, o.country)
+UNION ALL
+SELECT o.domain_id, {_TIER_OR_ALL}, '{ALL}', o.kind, {_PLATFORM_SEGMENT_SQL},
        {_STATS_SQL}
 FROM {TABLE} o
-WHERE o.period >= %s AND NOT o.flagged
-GROUP BY o.kind, CUBE (o.domain_id, o.tier, o.country)
+WHERE {_WINDOW_SQL} AND o.kind = '{ObservationKind.REPORTED}' AND o.platform_id IS NOT NULL
+GROUP BY o.kind, o.platform_id, CUBE (o.domain_id, o.tier)
 """  # noqa: S608 (only constants are formatted in; values are query parameters)
 """The whole rebuild's computation: every cell of every kind, for observations from the window start."""
 
@@ -86,6 +98,7 @@ _RECORD_SQL = f"""
                      THEN hashtextextended(o.party, 0) ELSE 0 END)
     || int4send(o.source_id::int4)
     || int4send(coalesce(o.platform_id, 0)::int4)
+    || boolsend(o.verified)
 """
 
 HISTORY_SQL = f"""
@@ -114,12 +127,24 @@ def tune_transaction() -> None:
         cursor.execute("SET LOCAL jit = off")
 
 
-def _shape_query(pattern: tuple[bool, bool, bool], cells: list[CellId], since: datetime.date) -> tuple[str, list]:
-    """One GROUP BY for the wanted cells of one shape, reading only their rows (matched through unnest arrays)."""
+def _segment_condition(segment: str) -> tuple[str, list]:
+    """The SQL condition (and its parameters) of a segment other than every platform's."""
+    if segment == VERIFIED:
+        return " AND o.verified", []
+    if is_platform(segment):
+        return " AND o.platform_id = %s", [int(segment.removeprefix(PLATFORM_PREFIX))]
+    return "", []
+
+
+def _shape_query(
+    pattern: tuple[bool, bool, bool], segment: str, cells: list[CellId], since: datetime.date
+) -> tuple[str, list]:
+    """One GROUP BY for the wanted cells of one shape and segment, reading only their rows (matched through unnest
+    arrays)."""
     select: list[str] = []
     keys: list[str] = []
     casts: list[str] = []
-    params: list = [since]
+    params: list = [segment, since]
     for index, ((column, sql_type, all_value), keep) in enumerate(zip(_COLUMNS, pattern, strict=True)):
         select.append(f"o.{column}" if keep else all_value)
         if keep:
@@ -129,18 +154,20 @@ def _shape_query(pattern: tuple[bool, bool, bool], cells: list[CellId], since: d
     keys.append("o.kind")
     casts.append("%s::text[]")
     params.append([cell[3] for cell in cells])
+    condition, condition_params = _segment_condition(segment)
     sql = f"""
-        SELECT {", ".join(select)}, o.kind, {_STATS_SQL}
+        SELECT {", ".join(select)}, o.kind, %s::text, {_STATS_SQL}
         FROM {TABLE} o
-        WHERE o.period >= %s AND NOT o.flagged AND ({", ".join(keys)}) IN (SELECT * FROM unnest({", ".join(casts)}))
+        WHERE {_WINDOW_SQL}{condition} AND ({", ".join(keys)}) IN (SELECT * FROM unnest({", ".join(casts)}))
         GROUP BY {", ".join(keys)}
     """  # noqa: S608 (only constants are formatted in; values are query parameters)
-    return sql, params
+    return sql, [*params[:2], *condition_params, *params[2:]]
 
 
 def _cell_query(cell: CellId, since: datetime.date) -> tuple[str, list]:
-    """A plain aggregate for one cell: no GROUP BY, so no sort of its rows before the aggregates' own sorts."""
-    domain_id, tier, country, kind = cell
+    """A plain aggregate for one cell: no GROUP BY, so no sort of its rows before the aggregates' own sorts. Every
+    platform's cells of one shape (``PLATFORMS``) are one GROUP BY platform."""
+    domain_id, tier, country, kind, segment = cell
     conditions: list[str] = ["o.kind = %s"]
     params: list = [kind]
     for column, value, kept in (("domain_id", domain_id, domain_id is not None), ("tier", tier, tier != ALL),
@@ -148,20 +175,30 @@ def _cell_query(cell: CellId, since: datetime.date) -> tuple[str, list]:
         if kept:
             conditions.append(f"o.{column} = %s")
             params.append(value)
+    if segment == PLATFORMS:
+        sql = f"""
+            SELECT %s::bigint, %s::text, %s::text, %s::text, {_PLATFORM_SEGMENT_SQL}, {_STATS_SQL}
+            FROM {TABLE} o
+            WHERE {_WINDOW_SQL} AND {" AND ".join(conditions)} AND o.platform_id IS NOT NULL
+            GROUP BY o.platform_id
+        """  # noqa: S608 (only constants are formatted in; values are query parameters)
+        return sql, [domain_id, tier, country, kind, since, *params]
+    condition, condition_params = _segment_condition(segment)
     sql = f"""
-        SELECT %s::bigint, %s::text, %s::text, %s::text, {_STATS_SQL}
+        SELECT %s::bigint, %s::text, %s::text, %s::text, %s::text, {_STATS_SQL}
         FROM {TABLE} o
-        WHERE o.period >= %s AND NOT o.flagged AND {" AND ".join(conditions)}
+        WHERE {_WINDOW_SQL} AND {" AND ".join(conditions)}{condition}
         HAVING count(*) > 0
     """  # noqa: S608 (only constants are formatted in; values are query parameters)
-    return sql, [domain_id, tier, country, kind, since, *params]
+    return sql, [domain_id, tier, country, kind, segment, since, *params, *condition_params]
 
 
 def _stats_rows(rows) -> dict[CellId, Stats]:
     return {
-        (domain_id, tier, country, kind): Stats(
+        (domain_id, tier, country, kind, segment): Stats(
             contributors=contributors,
             independent=independent,
+            verified=verified,
             observations=observations,
             sources=sources,
             platforms=platforms,
@@ -172,8 +209,10 @@ def _stats_rows(rows) -> dict[CellId, Stats]:
             tier,
             country,
             kind,
+            segment,
             contributors,
             independent,
+            verified,
             observations,
             sources,
             platforms,
@@ -183,19 +222,19 @@ def _stats_rows(rows) -> dict[CellId, Stats]:
 
 
 def compute(*, since: datetime.date, wanted: set[CellId] | None = None) -> dict[CellId, Stats]:
-    """Statistics of every cell with data (``wanted=None``) or of the wanted cells that have data."""
+    """Statistics of every cell with data (``wanted=None``) or of the wanted cells that have data (every platform's
+    cells of a shape when ``PLATFORMS`` is wanted)."""
     if wanted is None:
-        sql, params = CUBE_SQL, [since]
+        sql, params = CUBE_SQL, [since, since]
     else:
-        by_shape: dict[tuple[bool, bool, bool], list[CellId]] = defaultdict(list)
+        by_shape: dict[tuple[tuple[bool, bool, bool], str], list[CellId]] = defaultdict(list)
         for cell in wanted:
-            by_shape[pattern_of(cell)].append(cell)
+            by_shape[(pattern_of(cell), cell[4])].append(cell)
         parts, params = [], []
-        for pattern in PATTERNS:
-            cells = by_shape[pattern]
+        for (pattern, segment), cells in sorted(by_shape.items()):
             keeps_domain = pattern[0]
-            if len(cells) > CELLS_PER_SHAPE_ONE_BY_ONE and not keeps_domain:
-                queries = [_shape_query(pattern, cells, since)]
+            if len(cells) > CELLS_PER_SHAPE_ONE_BY_ONE and not keeps_domain and not is_platform(segment):
+                queries = [_shape_query(pattern, segment, cells, since)]
             else:
                 queries = [_cell_query(cell, since) for cell in cells]
             for part, part_params in queries:

@@ -2,7 +2,8 @@
 
 Both engines hand over each leaf's observations of a pass as one array of ``RECORD``: the value, the index of its
 period's month, and the keys its distinct counts are taken over (contributor, independent party or 0 for none,
-source, platform or 0 for none). ``kind_cells`` joins the leaves of one kind into their eight ancestors' arrays;
+source, platform or 0 for none) and whether it is verified. ``kind_cells`` joins the leaves of one kind into their
+eight ancestors' arrays, each with its segments' (verified, and each platform's where the cell has one);
 ``cell_points`` gives a cell's statistics for each window ending at one of the wanted months: percentiles with
 ``percentile_cont``'s arithmetic on the window's sorted values, distinct counts from each key's months as a bitmask
 (a key counts in a window when one of its months is inside). Why this shape:
@@ -14,11 +15,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..choices import ObservationKind
+from ..models import VERIFIED, platform_segment
 from .cells import FRACTIONS, PATTERNS, CellId, Leaf, Stats, ancestors
 
 RECORD = np.dtype(
-    [("v", ">f8"), ("m", ">i2"), ("who", ">i8"), ("party", ">i8"), ("source", ">i4"), ("platform", ">i4")]
-)
+    [("v", ">f8"), ("m", ">i2"), ("who", ">i8"), ("party", ">i8"), ("source", ">i4"), ("platform", ">i4"),
+     ("verified", "?")]
+)  # fmt: skip
 """One observation as a history pass reads it (big-endian, as PostgreSQL's ``*send`` functions write it)."""
 
 MAX_MONTHS = 63
@@ -31,18 +35,34 @@ _FRACTIONS = np.array(FRACTIONS)
 _ONE = np.uint64(1)
 
 
-def kind_cells(leaves: dict[Leaf, np.ndarray]) -> Iterator[tuple[CellId, np.ndarray]]:
-    """The cells of the leaves of one kind, each with its observations, one shape at a time.
+def kind_cells(leaves: dict[Leaf, np.ndarray]) -> Iterator[tuple[CellId, np.ndarray, list[tuple[CellId, np.ndarray]]]]:
+    """The cells of the leaves of one kind, each with its observations and its segments' cells, one shape at a time.
 
     Each leaf is sorted by value first, so a cell's array is a few sorted runs, which ``cell_points``'s stable sort
     (a merge of runs) orders in far less time than random values."""
     leaves = {leaf: records[np.argsort(records["v"], kind="stable")] for leaf, records in leaves.items()}
-    for index in range(len(PATTERNS)):
+    for index, (_d, _t, keeps_country) in enumerate(PATTERNS):
         members: dict[CellId, list[np.ndarray]] = defaultdict(list)
         for leaf, records in leaves.items():
             members[ancestors(leaf)[index]].append(records)
         for cell, parts in members.items():
-            yield cell, parts[0] if len(parts) == 1 else np.concatenate(parts)
+            records = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            yield cell, records, list(_segments(cell, records, by_platform=not keeps_country))
+
+
+def _segments(cell: CellId, records: np.ndarray, *, by_platform: bool) -> Iterator[tuple[CellId, np.ndarray]]:
+    """A whole cell's segment cells with their observations: verified ones, and each platform's reported pay."""
+    domain_id, tier, country, kind, _segment = cell
+    verified = records[records["verified"]]
+    if len(verified):
+        yield (domain_id, tier, country, kind, VERIFIED), verified
+    known = records[records["platform"] != 0] if by_platform and kind == ObservationKind.REPORTED else records[:0]
+    if len(known):
+        order = np.argsort(known["platform"], kind="stable")  # stable: each platform's values keep their runs
+        ordered = known[order]
+        platforms, starts = np.unique(ordered["platform"], return_index=True)
+        for platform_id, part in zip(platforms.tolist(), np.split(ordered, starts[1:]), strict=True):
+            yield (domain_id, tier, country, kind, platform_segment(platform_id)), part
 
 
 def _key_masks(keys: np.ndarray, bits: np.ndarray, *, drop_zero: bool) -> np.ndarray:
@@ -99,12 +119,17 @@ def cell_points(records: np.ndarray, ends: list[int], window: int) -> Iterator[t
                        dtype=np.uint64)  # fmt: skip
     distinct: list[np.ndarray] = []
     who, party = records["who"][order], records["party"][order]
-    for name, given in (("who", who), ("party", party), ("source", None), ("platform", None)):
+    verified = np.where(records["verified"][order], who, 0)
+    keyed = (("who", who), ("party", party), ("source", None), ("platform", None), ("verified", verified))
+    for name, given in keyed:
         if name == "party" and np.array_equal(who, party):  # every value counts for its contributor: same counts
             distinct.append(distinct[0])
             continue
+        if name == "verified" and not verified.any():
+            distinct.append(np.zeros(len(windows), dtype=np.int64))
+            continue
         keys = records[name][order] if given is None else given
-        masks = _key_masks(keys, bits, drop_zero=name in ("party", "platform"))
+        masks = _key_masks(keys, bits, drop_zero=name in ("party", "platform", "verified"))
         distinct.append(_keys_in_windows(masks, windows))
     # percentile_cont: position = fraction × (n - 1), interpolated between the values at its floor and its ceiling.
     positions = _FRACTIONS[None, :] * (counts[:, None] - 1)
@@ -119,6 +144,7 @@ def cell_points(records: np.ndarray, ends: list[int], window: int) -> Iterator[t
             Stats(
                 contributors=int(distinct[0][i]),
                 independent=int(distinct[1][i]),
+                verified=int(distinct[4][i]),
                 observations=int(counts[i]),
                 sources=int(distinct[2][i]),
                 platforms=int(distinct[3][i]),

@@ -20,7 +20,7 @@ from benchmarks.models import Currency, Domain, Platform, Source
 from benchmarks.normalisation import RateBook, usd_rate
 from benchmarks.sources import source_get_or_create, source_set_trusted, survey_form_source
 from trainers import services as trainers
-from trainers.choices import SurveyStatus
+from trainers.choices import SurveyStatus, Verification
 from trainers.models import PaySurvey, TrainerProfile
 
 from .calibration import (
@@ -62,6 +62,10 @@ class SeedReport:
     cells: int = 0
     logins: list[Login] = field(default_factory=list)
     skipped: bool = False
+
+
+VERIFIED_SHARE = 0.35
+"""The share of the demo trainers' accepted surveys that are document-verified."""
 
 
 def is_seeded() -> bool:
@@ -146,6 +150,7 @@ class DemoSeeder(MarketSeeding):
             self._outliers()
             self._out_of_range()
             self._moderate_surveys()
+            self._verify_documents()
             self.say(f"Creating companies and {self.n_postings} job postings through the posting services...")
             self._companies()
             self._postings()
@@ -334,6 +339,21 @@ class DemoSeeder(MarketSeeding):
         for survey in self.rng.sample(accepted, min(len(accepted), max(1, self.n_surveys // 300))):
             trainers.survey_reject(survey=survey, reviewer=self.admin, reason=self.rng.choice(SURVEY_REJECTION_REASONS))
             self.report.counts["rejected surveys"] += 1
+
+    def _verify_documents(self) -> None:
+        """About a third of the trainers' accepted surveys are document-verified, as if staff had reviewed a payout
+        statement (synthetic: none was uploaded), so that verified-only figures exist. Drawn from a generator of its
+        own, so the rest of the demo stays what it was."""
+        rng = random.Random(f"{self.report.seed}-verified")
+        # Read again: moderation changed some statuses since they were filed.
+        accepted = PaySurvey.objects.filter(status=SurveyStatus.ACCEPTED, trainer__isnull=False).order_by("pk")
+        related = ("trainer__user", "domain", "source", "platform")
+        verified = [survey for survey in accepted.select_related(*related) if rng.random() < VERIFIED_SHARE]
+        for survey in verified:
+            survey.verification = Verification.DOCUMENT
+        PaySurvey.objects.bulk_update(verified, ["verification"])
+        trainers.sync_observations(verified)
+        self.report.counts["document-verified surveys"] = len(verified)
 
 
 def seed_demo(*, seed: int, surveys: int, postings: int, say: Callable[[str], None] = print) -> SeedReport:

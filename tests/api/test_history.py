@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from portal.api.serializers import HistoryPointSerializer
+from portal.api.benchmark_serializers import HistoryPointSerializer
 from tests.benchmarks.history_factories import history_make
 from tests.factories import domain
 

@@ -46,6 +46,7 @@ def observation_make(
     party: str | None = None,
     counts_from: datetime.datetime | None = None,
     flagged: bool = False,
+    verified: bool = False,
 ) -> Observation:
     """An observation written straight to the table; its party is its contributor unless given."""
     n = next(_counter)
@@ -64,6 +65,7 @@ def observation_make(
         party=contributor if party is None else party,
         counts_from=counts_from,
         flagged=flagged,
+        verified=verified,
     )
 
 
@@ -77,8 +79,10 @@ def observations_seed(
     contributors: int = 60,
     sources: int = 4,
 ) -> list[Observation]:
-    """``count`` random observations over a few leaves, with repeated contributors, sources and platforms."""
+    """``count`` random observations over a few leaves, with repeated contributors, sources and platforms; about a
+    third of them verified."""
     rng = random.Random(seed)
+    verified = random.Random(seed + 1000)  # its own sequence: the other fields stay what they were before segments
     domains = domains or [domain_make(), domain_make()]
     source_rows = [source_make() for _ in range(sources)]
     platforms = [*Platform.objects.order_by("pk")[:3], None]
@@ -100,4 +104,5 @@ def observations_seed(
     ]
     for row in rows:
         row.party = row.contributor
+        row.verified = verified.random() < 0.35
     return Observation.objects.bulk_create(rows)

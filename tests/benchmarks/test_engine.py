@@ -10,8 +10,8 @@ from django.db import connection
 from benchmarks import engine
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.engine import portable, postgres
-from benchmarks.engine.cells import ancestors
-from benchmarks.models import ALL, BenchmarkCell, CellHistory, DirtyCell, OutlierFence, cell_key
+from benchmarks.engine.cells import ancestors, leaf_cells, wants
+from benchmarks.models import ALL, BenchmarkCell, CellHistory, DirtyCell, OutlierFence, Platform, cell_key
 from benchmarks.querysets import window_start
 from benchmarks.services import observation_remove, observation_upsert
 
@@ -26,6 +26,9 @@ def published() -> dict[str, dict]:
         cell.cell_key: {
             "contributors": cell.contributors,
             "independent": cell.independent,
+            "verified": cell.verified,
+            "rest_independent": cell.rest_independent,
+            "rest_observations": cell.rest_observations,
             "observations": cell.observations,
             "sources": cell.sources,
             "platforms": cell.platforms,
@@ -40,7 +43,8 @@ def assert_matches_oracle(cells: dict[str, dict]) -> None:
     assert set(cells) == set(expected)
     for key, stats in expected.items():
         got = cells[key]
-        counts = ("contributors", "independent", "observations", "sources", "platforms")
+        counts = ("contributors", "independent", "verified", "rest_independent", "rest_observations", "observations",
+                  "sources", "platforms")  # fmt: skip
         assert {k: got[k] for k in counts} == {k: stats[k] for k in counts}, key
         assert got["percentiles"] == pytest.approx(stats["percentiles"], rel=1e-12), key
 
@@ -63,8 +67,9 @@ def test_the_python_engine_and_the_database_engine_agree_on_the_same_data():
     assert set(python) == set(database)
     for cell, stats in python.items():
         other = database[cell]
-        assert (stats.contributors, stats.observations, stats.sources, stats.platforms) == (
+        assert (stats.contributors, stats.verified, stats.observations, stats.sources, stats.platforms) == (
             other.contributors,
+            other.verified,
             other.observations,
             other.sources,
             other.platforms,
@@ -170,7 +175,7 @@ def test_a_service_write_marks_its_leaf_dirty_and_a_recompute_publishes_its_ance
         upsert("a", domain, 10, source=source)
     assert len(callbacks) == 1
     assert DirtyCell.objects.filter(domain=domain).count() == 1
-    assert engine.recompute_dirty() == 8
+    assert engine.recompute_dirty() == 20  # 8 whole, 8 verified, 4 shapes of every platform's
     assert not DirtyCell.objects.exists()
     assert BenchmarkCell.objects.filter(domain=domain).count() == 4
     assert BenchmarkCell.objects.filter(domain__isnull=True).count() == 4
@@ -181,9 +186,12 @@ def test_recomputing_dirty_leaves_gives_what_a_full_rebuild_gives():
     observations_seed(count=300, seed=18)
     engine.rebuild_all()
     domain, source = domain_make(), source_make()
+    platforms = [*Platform.objects.order_by("pk")[:2], None]
     for i in range(40):
-        upsert(f"o{i}", domain, 5 + i, source=source, tier=SkillTier.ENTRY if i % 2 else SkillTier.EXPERT)
+        tier = SkillTier.ENTRY if i % 2 else SkillTier.EXPERT
+        upsert(f"o{i}", domain, 5 + i, source=source, tier=tier, platform=platforms[i % 3], verified=i % 4 == 0)
     upsert("o3", domain, 90, source=source, country="IN")  # a move: the old leaf and the new one
+    upsert("o8", domain, 91, source=source, platform=platforms[1])  # a platform and its verification change
     observation_remove(origin="o4")
     engine.recompute_dirty()
     assert_matches_oracle(published())
@@ -270,9 +278,12 @@ def test_history_reads_the_observations_not_the_published_cells():
 def test_a_recompute_of_one_leaf_asks_cell_by_cell_and_still_equals_the_cube():
     observations_seed(count=300, seed=19)
     everything = engine.compute()
-    leaf = next(cell for cell in everything if None not in cell and ALL not in cell)
-    wanted = set(ancestors(leaf)) | {(leaf[0], ALL, "ZZ", leaf[3])}  # a cell without data is simply absent
-    assert engine.compute(wanted=wanted) == {cell: everything[cell] for cell in wanted if cell in everything}
+    leaf = next(cell[:4] for cell in everything if None not in cell and ALL not in cell and cell[3] == "reported")
+    wanted = set(leaf_cells(leaf)) | {(leaf[0], ALL, "ZZ", leaf[3], "")}  # a cell without data is simply absent
+    expected = {cell: stats for cell, stats in everything.items() if wants(wanted, cell)}
+    assert any(cell[4].startswith("platform:") for cell in expected)
+    assert any(cell[4] == "verified" for cell in expected)
+    assert engine.compute(wanted=wanted) == expected
 
 
 # --- The live path in two passes: domain cells at once, all-domains rollups coalesced ----------------------------
@@ -289,7 +300,7 @@ def all_domains_cells() -> set[str]:
 def test_the_fast_pass_publishes_the_domain_cells_and_leaves_the_all_domains_rollups_pending():
     domain, source = domain_make(), source_make()
     upsert("fast", domain, 10, source=source)
-    assert engine.recompute_domains() == 4
+    assert engine.recompute_domains() == 10  # 4 whole, 4 verified, 2 shapes of every platform's
     assert domain_cells() == {cell_key(*cell) for cell in ancestors((domain.pk, "skilled", "US", "reported"))[:4]}
     assert not all_domains_cells()
     assert list(DirtyCell.objects.values_list("rollup", flat=True)) == [True]
@@ -303,7 +314,8 @@ def test_the_rollup_pass_publishes_the_all_domains_cells_of_every_leaf_handed_ov
     upsert("r1", one, 10, source=source)
     upsert("r2", two, 30, source=source, country="IN")
     engine.recompute_domains()
-    assert engine.recompute_rollups() == 6  # (*,t,c) twice, (*,*,c) twice, (*,t,*) and (*,*,*) once
+    # (*,t,c) twice, (*,*,c) twice, (*,t,*) and (*,*,*) once; as many verified; (*,t,*) and (*,*,*) of every platform
+    assert engine.recompute_rollups() == 14
     assert not DirtyCell.objects.exists()
     assert not engine.rollups_pending()
     assert BenchmarkCell.objects.get(cell_key=cell_key(None, ALL, ALL, "reported")).observations == 2
@@ -320,8 +332,10 @@ def test_after_both_passes_the_cells_equal_a_full_rebuild():
     observations_seed(count=300, seed=23)
     engine.rebuild_all()
     domain, source = domain_make(), source_make()
+    platforms = [*Platform.objects.order_by("pk")[:2], None]
     for i in range(30):
-        upsert(f"b{i}", domain, 5 + i, source=source, tier=SkillTier.ENTRY if i % 3 else SkillTier.EXPERT)
+        tier = SkillTier.ENTRY if i % 3 else SkillTier.EXPERT
+        upsert(f"b{i}", domain, 5 + i, source=source, tier=tier, platform=platforms[i % 3], verified=i % 2 == 0)
     upsert("b3", domain, 90, source=source, country="IN")  # a move: the old leaf and the new one
     observation_remove(origin="b4")
     engine.recompute_domains()
@@ -367,10 +381,27 @@ def test_a_rebuild_clears_pending_rollups_too():
 def test_both_engines_compute_the_cells_of_a_fast_pass_like_the_cube():
     observations_seed(count=300, seed=24)
     everything = engine.compute()
-    leaves = [cell for cell in everything if None not in cell and ALL not in cell][:6]
-    wanted = {cell for leaf in leaves for cell in ancestors(leaf) if cell[0] is not None}
-    expected = {cell: s for cell, s in everything.items() if cell in wanted}
-    assert len(expected) >= 12
+    leaves = [cell[:4] for cell in everything if None not in cell and ALL not in cell and cell[4] == ""][:6]
+    wanted = {cell for leaf in leaves for cell in leaf_cells(leaf) if cell[0] is not None}
+    expected = {cell: s for cell, s in everything.items() if wants(wanted, cell)}
+    assert len(expected) >= 24
     assert portable.compute(since=window_start(), wanted=wanted) == expected
     if connection.vendor == "postgresql":
         assert postgres.compute(since=window_start(), wanted=wanted) == expected
+
+
+def test_a_platform_left_without_data_in_a_leafs_pair_loses_its_cells_in_the_live_passes():
+    domain, source = domain_make(), source_make()
+    first, second = Platform.objects.order_by("pk")[:2]
+    upsert("p1", domain, 10, source=source, platform=first)
+    upsert("p2", domain, 20, source=source, platform=second)
+    engine.recompute_dirty()
+    assert BenchmarkCell.objects.filter(platform=second).count() == 4
+    upsert("p2", domain, 20, source=source, platform=first)
+    engine.recompute_dirty()
+    assert not BenchmarkCell.objects.filter(platform=second).exists()
+    assert (
+        BenchmarkCell.objects.get(cell_key=cell_key(None, ALL, ALL, "reported", f"platform:{first.pk}")).observations
+        == 2
+    )
+    assert_matches_oracle(published())

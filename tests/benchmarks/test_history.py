@@ -49,6 +49,7 @@ def spread_seed(*, count: int, seed: int, months: int = 30) -> None:
                 source=rng.choice(sources), platform=rng.choice(platforms), contributor=who, party=party,
                 counts_from=later if rng.random() < 0.1 else None,
                 flagged=kind == ObservationKind.REPORTED and rng.random() < 0.05,
+                verified=rng.random() < 0.3,
             )
         )  # fmt: skip
     Observation.objects.bulk_create(rows)
@@ -64,6 +65,9 @@ def stored_points(month: datetime.date) -> dict[str, dict]:
         p.cell_key: {
             "contributors": p.contributors,
             "independent": p.independent,
+            "verified": p.verified,
+            "rest_independent": p.rest_independent,
+            "rest_observations": p.rest_observations,
             "observations": p.observations,
             "sources": p.sources,
             "platforms": p.platforms,
@@ -78,7 +82,8 @@ def assert_points_follow_the_rule(months: list[datetime.date]) -> None:
         expected, got = expected_points(month), stored_points(month)
         assert set(got) == set(expected), month
         for key, stats in expected.items():
-            counts = ("contributors", "independent", "observations", "sources", "platforms")
+            counts = ("contributors", "independent", "verified", "rest_independent", "rest_observations",
+                      "observations", "sources", "platforms")  # fmt: skip
             assert {k: got[key][k] for k in counts} == {k: stats[k] for k in counts}, (month, key)
             assert got[key]["percentiles"] == pytest.approx(stats["percentiles"], rel=1e-12, abs=1e-9), (month, key)
 
@@ -89,28 +94,31 @@ def test_every_backfilled_point_of_every_cell_follows_the_rule():
     months = history.horizon()
     assert len(months) == 24
     assert written == CellHistory.objects.count() > 0
+    assert CellHistory.objects.filter(segment="verified").exists()
+    assert CellHistory.objects.filter(platform__isnull=False).exists()
     assert_points_follow_the_rule(months)
 
 
 def test_big_cells_ranked_window_by_window_give_the_same_points(monkeypatch):
     spread_seed(count=500, seed=4)
     months = history.horizon()
-    by_matrix = {(cell, month): stats for cell, month, stats in history.points(engine._backend(), months)}
+    by_matrix = {(cell, month): stats for cell, month, stats, _ in history.points(engine._backend(), months)}
     monkeypatch.setattr(windows, "_MATRIX_CELLS", 0)
-    assert {(cell, month): stats for cell, month, stats in history.points(engine._backend(), months)} == by_matrix
+    assert {(cell, month): stats for cell, month, stats, _ in history.points(engine._backend(), months)} == by_matrix
 
 
 def test_the_python_engine_and_the_database_engine_give_the_same_points():
     spread_seed(count=700, seed=5)
     months = history.horizon()
-    python = {(cell, month): stats for cell, month, stats in history.points(portable, months)}
-    database = {(cell, month): stats for cell, month, stats in history.points(engine._backend(), months)}
+    python = {(cell, month): stats for cell, month, stats, _ in history.points(portable, months)}
+    database = {(cell, month): stats for cell, month, stats, _ in history.points(engine._backend(), months)}
     assert set(python) == set(database)
+    assert any(cell[4].startswith("platform:") for cell, _month in python)
     for key, stats in python.items():
         other = database[key]
-        assert (stats.contributors, stats.independent, stats.observations, stats.sources, stats.platforms) == (
-            other.contributors, other.independent, other.observations, other.sources, other.platforms
-        )  # fmt: skip
+        assert (stats.contributors, stats.independent, stats.verified, stats.observations, stats.sources,
+                stats.platforms) == (other.contributors, other.independent, other.verified, other.observations,
+                                     other.sources, other.platforms)  # fmt: skip
         assert stats.percentiles == pytest.approx(other.percentiles, rel=1e-12)
 
 
@@ -160,7 +168,7 @@ def test_suppression_bands_and_withheld_counts_apply_to_every_point():
     engine.backfill_history()
     minimum = 5
     seen_suppressed = seen_published = False
-    for key in CellHistory.objects.values_list("cell_key", flat=True).distinct():
+    for key in CellHistory.objects.filter(segment="").values_list("cell_key", flat=True).distinct():
         row = CellHistory.objects.filter(cell_key=key).select_related("domain").first()
         domain = ALL if row.domain is None else row.domain
         for point in selectors.cell_history(domain=domain, tier=row.tier, country=row.country, kind=row.kind):

@@ -349,11 +349,11 @@ def rows_of(drawn) -> list[tuple[int, str, str, str, int]]:
 
 def counts_of(drawn) -> list[CellCounts]:
     rows = [
-        (domain, tier, country, "reported", 10.0, name, 1, None, name)
+        (domain, tier, country, "reported", 10.0, name, 1, None, False, name)
         for domain, tier, country, name, _ in rows_of(drawn)
     ]
     return [
-        CellCounts(cell_key(*cell), *cell, stats.contributors, stats.observations)
+        CellCounts(cell_key(*cell), *cell[:4], stats.contributors, stats.observations)
         for cell, stats in compute_cells(rows).items()
     ]
 

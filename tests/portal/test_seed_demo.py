@@ -105,3 +105,15 @@ def test_the_demo_data_is_labelled_and_covers_every_status_domain_and_unit():
     assert reported.count() == surveys.filter(status__in=["accepted", "flagged"]).count()
     assert reported.filter(flagged=True).count() == surveys.filter(status="flagged").count()
     assert BenchmarkCell.objects.exists()
+
+
+def test_the_demo_has_document_verified_surveys_and_verified_companies_so_verified_only_figures_exist():
+    seed(surveys=250, postings=14)
+    trainers_surveys = PaySurvey.objects.filter(trainer__isnull=False, status="accepted")
+    verified = trainers_surveys.filter(verification="document").count()
+    assert 0.2 < verified / trainers_surveys.count() < 0.5
+    assert not PaySurvey.objects.filter(trainer__isnull=True, verification="document").exists()
+    assert Observation.objects.filter(kind="reported", verified=True).count() == verified
+    assert Observation.objects.filter(kind="advertised", verified=True).exists()
+    assert BenchmarkCell.objects.filter(segment="verified", independent__gte=5).exists()
+    assert BenchmarkCell.objects.filter(platform__isnull=False, independent__gte=5).exists()

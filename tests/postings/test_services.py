@@ -304,3 +304,19 @@ def test_membership_remove_takes_a_recruiter_out_but_never_the_owner():
     with pytest.raises(ServiceError):
         membership_remove(company=company, user=owner, by=owner)
     assert membership_remove(company=company, user=recruiter, by=owner) is False
+
+
+def test_verifying_a_company_makes_its_published_postings_verified_observations():
+    posting = PublishedPostingFactory()
+    draft_posting = InReviewPostingFactory(company=posting.company)
+    assert Observation.objects.get(origin=posting.origin).verified is False
+    company_verify(company=posting.company, by=StaffFactory())
+    assert Observation.objects.get(origin=posting.origin).verified is True
+    assert not Observation.objects.filter(origin=draft_posting.origin).exists()
+
+
+def test_a_verified_companys_new_posting_is_verified_when_published():
+    company = CompanyFactory()
+    company_verify(company=company, by=StaffFactory())
+    posting = posting_approve(posting=InReviewPostingFactory(company=company), by=StaffFactory())
+    assert Observation.objects.get(origin=posting.origin).verified is True

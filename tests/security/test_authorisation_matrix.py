@@ -266,6 +266,9 @@ NOT_PRIVATE = {
     # One-click unsubscribe (RFC 8058) works without a login: the signed token names the search and its owner, and a
     # tampered, foreign or stale one changes nothing (tests/alerts/test_searches.py).
     "alerts:unsubscribe": "a saved search's signed unsubscribe token",
+    # A platform is an organisation curated by admins, not anyone's object; its page shows only its cells through the
+    # suppression-aware selectors, and an unknown slug is a 404 (tests/web/test_platforms.py).
+    "portal:platform": "a platform's public pay page",
 }
 
 MATRIX = [

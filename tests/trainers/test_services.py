@@ -228,3 +228,30 @@ def test_survey_update_refuses_to_become_a_second_survey_for_the_same_key():
     assert error.value.field == "period"
     other.refresh_from_db()
     assert other.domain.slug == "law"
+
+
+def test_a_document_verified_survey_carries_the_flag_to_its_observation_and_an_unverified_one_does_not():
+    from trainers.choices import Verification
+    from trainers.services import _sync_observation
+
+    survey = submit(TrainerFactory())
+    assert Observation.objects.get(origin=survey.origin).verified is False
+    survey.verification = Verification.EMAIL
+    survey.save(update_fields=["verification"])
+    _sync_observation(survey)
+    assert Observation.objects.get(origin=survey.origin).verified is False
+    survey.verification = Verification.DOCUMENT
+    survey.save(update_fields=["verification"])
+    _sync_observation(survey)
+    assert Observation.objects.get(origin=survey.origin).verified is True
+
+
+def test_an_imported_row_is_never_verified_whatever_its_survey_says():
+    from trainers.choices import Verification
+    from trainers.services import sync_observations
+
+    survey = submit(TrainerFactory())
+    survey.trainer = None
+    survey.verification = Verification.DOCUMENT
+    sync_observations([survey])
+    assert Observation.objects.get(origin=survey.origin).verified is False

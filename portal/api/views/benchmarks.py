@@ -20,10 +20,11 @@ from benchmarks.errors import ServiceError
 from benchmarks.freshness import cells_version_with, version_time
 from benchmarks.normalisation import PayBand, PayTerms
 from benchmarks.positioning import position_rate
+from benchmarks.segments import segment_for
 from benchmarks.selectors import cell_history_ordered, cells_ordered, present
 from portal.report import report_figures
 
-from .. import serializers as s
+from .. import benchmark_serializers as s
 from ..display import CurrencyQuery, report_in_currency
 from ..errors import call_service
 from ..pagination import PortalCursorPagination
@@ -138,8 +139,11 @@ class BenchmarkList(_BenchmarkBase):
         summary="Benchmark cells",
         description=(
             "Cells of (domain | all) × (tier | all) × (country | all) × kind, in US dollars an hour (or `currency`): "
-            "contributors and observations (in bands of 5), sources, platforms and p10–p90. Min, max and means are "
-            "never published. Answers carry `ETag` and `Last-Modified`; send them back (`If-None-Match`, "
+            "contributors and observations (in bands of 5), sources, platforms, the verified share and p10–p90. Min, "
+            "max and means are never published. `platform=<slug>` gives one platform's reported pay by domain and "
+            "tier (all countries); `verified=true` the same cells from verified data only. A platform's or "
+            "verified-only cell is suppressed too when the rest of its whole cell has fewer than the minimum "
+            "contributors. Answers carry `ETag` and `Last-Modified`; send them back (`If-None-Match`, "
             f"`If-Modified-Since`) to get 304 while nothing changed. {BENCHMARKS_AUTH}"
         ),
         parameters=[s.BenchmarkListQuerySerializer, FORMAT_PARAM, *CONDITIONAL_PARAMS],
@@ -171,6 +175,7 @@ class BenchmarkList(_BenchmarkBase):
         rows = cells_ordered(
             domain=filters.get("domain"), tier=filters.get("tier"), country=filters.get("country"),
             kind=filters.get("kind"), include_suppressed=filters["include_suppressed"],
+            segment=segment_for(platform=filters.get("platform"), verified=filters["verified"]),
         )  # fmt: skip
         if self.wants_csv:
             return s.BenchmarkCellSerializer(
@@ -204,6 +209,7 @@ class BenchmarkHistory(_BenchmarkBase):
             "cells: a month under the minimum contributors has no statistics. JSON is paged by cursor (`next`); "
             "`?format=csv` gives every point in one file, with a header row even when there are none. Omitted "
             "filters name the all-values cell (all domains, all tiers, all countries, reported pay). "
+            "`platform=<slug>` gives a platform's cell, `verified=true` the verified-only one. "
             f"{BENCHMARKS_AUTH}"
         ),
         parameters=[s.HistoryQuerySerializer, FORMAT_PARAM],
@@ -216,8 +222,9 @@ class BenchmarkHistory(_BenchmarkBase):
     def get(self, request):
         q = _query(s.HistoryQuerySerializer, request)
         rate = q.get("currency", USD)
+        segment = segment_for(platform=q.get("platform"), verified=q["verified"])
         rows = cell_history_ordered(domain=q["domain"], tier=q["tier"], country=q["country"], kind=q["kind"],
-            months=q.get("months"))  # fmt: skip
+            segment=segment, months=q.get("months"))  # fmt: skip
         if self.wants_csv:
             points = s.HistoryPointSerializer(
                 [rate.convert_cell(present(row).as_dict()) for row in rows], many=True
