@@ -4,11 +4,13 @@ import datetime
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from benchmarks import charts, positioning
 from benchmarks.display import USD, DisplayRate
-from benchmarks.selectors import fewer_than_minimum
+from benchmarks.selectors import ALL, fewer_than_minimum
 from portal import admin_overview
 
 register = template.Library()
@@ -52,6 +54,13 @@ def currency_note(context) -> str:
 def in_currency(chart, rate=None):
     """Chart data (``benchmarks.charts``) in the display currency, its axis labelled with it."""
     return charts.in_currency(chart, rate or USD)
+
+
+@register.filter
+def explorer_url(cell) -> str:
+    """The explorer's address of a cell's domain and tier, all countries: where every platform is compared."""
+    choice = {"domain": cell.domain, "tier": cell.tier}
+    return f"{reverse('portal:explorer')}?{urlencode({k: '' if v == ALL else v for k, v in choice.items()})}"
 
 
 @register.filter

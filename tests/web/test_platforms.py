@@ -142,3 +142,19 @@ def test_the_report_offers_verified_only_figures_by_a_plain_get(client, market):
     assert "checked" in page.element("report-verified").attrs
     response = client.get("/report/report.csv", {"verified": "1"})
     assert response.status_code == 200
+
+
+def test_a_platform_page_links_each_domain_and_tier_to_the_explorer_comparison(client, market):
+    page = soup(client.get("/platforms/outlier/"))
+    assert page.element("platform-domain-tiers").links == ["/benchmarks/?domain=generalist&tier=skilled"]
+    assert page.element("platform-domains").links == ["/benchmarks/?domain=generalist&tier="]
+    assert page.element("platform-tiers").links == ["/benchmarks/?domain=&tier=skilled"]
+
+
+def test_the_verified_only_explorer_says_why_it_has_no_table_by_platform(client, market):
+    verify(market)
+    engine.rebuild_all()
+    page = soup(client.get("/benchmarks/", {"domain": "generalist", "tier": "skilled", "verified": "on"}))
+    assert "untick “Verified data only”" in page.text("platforms-unavailable")
+    advertised = soup(client.get("/benchmarks/", {"kind": "advertised"}))
+    assert "choose “Reported by trainers”" in advertised.text("platforms-unavailable")
