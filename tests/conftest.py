@@ -56,3 +56,29 @@ def other_owner(db):
 @pytest.fixture
 def other_company(other_owner):
     return CompanyFactory(owner=other_owner, name="Rival Corp", slug="rival-corp")
+
+
+# A test in committed transactions (``transaction=True``, ``live_server``) leaves the database empty at its end; the
+# next one with ``serialized_rollback`` loads the migrations' rows back at its start. Run alone, pytest-django orders
+# those tests last; under xdist a process may be given another file after them, so their rows are loaded back here.
+
+
+def _flushes(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    committed = bool(marker and marker.kwargs.get("transaction"))
+    return committed or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    result = yield
+    if nextitem is not None and _flushes(item) and not _flushes(nextitem):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all(initialized_only=True):
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
