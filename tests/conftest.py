@@ -1,6 +1,20 @@
+from collections import Counter
+
 import pytest
 
 from tests.factories import CompanyFactory, StaffFactory, TrainerFactory, UserFactory
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schemathesis gives each operation's test the node id of the schema test; xdist runs one test per node id, so
+    each is named after its operation here, and any other clash stops the run rather than losing tests."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.parent is not None:
+            item._id = item.parent.id.child(item.name)
+    clashes = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
+    if clashes:
+        raise pytest.UsageError(f"several tests share a node id, and xdist would run only one of each: {clashes}")
 
 
 @pytest.fixture(autouse=True)
