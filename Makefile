@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 SETTINGS ?= portal.settings.local
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run test lint format check migrate seed worker beat lock clean
 
@@ -23,8 +24,10 @@ run: install
 	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py seed_demo
 	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs in parallel processes, a test file to each at a time: every process has its own test database
+# (and Redis database, see portal/settings/test.py). PYTEST_WORKERS=0 runs it in this process.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

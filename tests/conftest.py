@@ -1,6 +1,20 @@
+from collections import Counter
+
 import pytest
 
 from tests.factories import CompanyFactory, StaffFactory, TrainerFactory, UserFactory
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schemathesis gives each operation's test the node id of the schema test; xdist runs one test per node id, so
+    each is named after its operation here, and any other clash stops the run rather than losing tests."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.parent is not None:
+            item._id = item.parent.id.child(item.name)
+    clashes = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
+    if clashes:
+        raise pytest.UsageError(f"several tests share a node id, and xdist would run only one of each: {clashes}")
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +70,29 @@ def other_owner(db):
 @pytest.fixture
 def other_company(other_owner):
     return CompanyFactory(owner=other_owner, name="Rival Corp", slug="rival-corp")
+
+
+# A test in committed transactions (``transaction=True``, ``live_server``) leaves the database empty at its end; the
+# next one with ``serialized_rollback`` loads the migrations' rows back at its start. Run alone, pytest-django orders
+# those tests last; under xdist a process may be given another file after them, so their rows are loaded back here.
+
+
+def _flushes(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    committed = bool(marker and marker.kwargs.get("transaction"))
+    return committed or bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    result = yield
+    if nextitem is not None and _flushes(item) and not _flushes(nextitem):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all(initialized_only=True):
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result

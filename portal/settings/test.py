@@ -1,10 +1,26 @@
 """Settings for the test suite: fast hashing, in-memory email, no lock-out between tests unless a test asks for it."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 
 from .base import *  # noqa: F403
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """REDIS_URL moved to the database numbered after the xdist worker (gw0: the one named, gw1: the next), so that
+    parallel workers never clear or count each other's keys."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    if number > 15:
+        raise RuntimeError(f"REDIS_URL {url}: xdist worker {worker} needs Redis database {number}; there are 16 (0-15)")
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["REDIS_URL"] = _worker_redis_url(os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"])
+    REDIS_URL = os.environ["REDIS_URL"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

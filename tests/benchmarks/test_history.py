@@ -168,11 +168,12 @@ def test_suppression_bands_and_withheld_counts_apply_to_every_point():
     engine.backfill_history()
     minimum = 5
     seen_suppressed = seen_published = False
-    for key in CellHistory.objects.filter(segment="").values_list("cell_key", flat=True).distinct():
-        row = CellHistory.objects.filter(cell_key=key).select_related("domain").first()
+    stored = {(p.cell_key, p.month): p for p in CellHistory.objects.filter(segment="").select_related("domain")}
+    cells = {key: row for (key, _month), row in stored.items()}  # any row of a cell names its domain, tier, ...
+    for key, row in cells.items():
         domain = ALL if row.domain is None else row.domain
         for point in selectors.cell_history(domain=domain, tier=row.tier, country=row.country, kind=row.kind):
-            raw = CellHistory.objects.get(cell_key=key, month=point.month)
+            raw = stored[key, point.month]
             if raw.independent < minimum:
                 seen_suppressed = True
                 assert point.suppressed and point.p50 is None and point.contributors is None

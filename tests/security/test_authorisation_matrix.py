@@ -17,11 +17,12 @@ cases are added to the table (or it is allow-listed below, with the reason).
 
 import dataclasses
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
@@ -296,8 +297,29 @@ class World:
             raise AttributeError(name) from None
 
 
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def quillfeather(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world, built once for the module in a transaction that is rolled back at its end; each test runs in a
+    savepoint inside it (pytest-django's ``db``), so what one test changes is gone before the next."""
+    with django_db_blocker.unblock():
+        try:
+            with transaction.atomic():
+                yield build_world()
+                raise Rollback
+        except Rollback:
+            pass
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(quillfeather, db) -> World:
+    return quillfeather
+
+
+def build_world() -> World:
     owner = UserFactory(username="owner")
     company = CompanyFactory(owner=owner, name="Quillfeather Labs", slug="quillfeather-labs")
     recruiter = UserFactory(username="recruiter")
