@@ -27,7 +27,7 @@ from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
 from ..signals import announce_on_commit
 from . import history, portable, postgres
-from .cells import PLATFORMS, CellId, Leaf, Stats, leaf_cells, platform_id_of, rest
+from .cells import PLATFORMS, CellId, Leaf, Stats, ancestors, leaf_cells, platform_id_of, rest, whole
 from .screening import fences_refresh
 
 logger = logging.getLogger(__name__)
@@ -185,7 +185,7 @@ def rollups_pending() -> bool:
 
 
 def recompute_domains() -> int:
-    """The fast pass: recompute the four domain cells of every dirty leaf; returns how many cells were recomputed.
+    """The fast pass: recompute the four whole domain cells of every dirty leaf; returns how many were recomputed.
 
     In the same transaction, the taken leaves are listed again for the rollup pass, so their all-domains cells are
     never forgotten, whatever happens to task messages afterwards.
@@ -200,7 +200,8 @@ def recompute_domains() -> int:
 
 
 def recompute_rollups() -> int:
-    """The coalesced pass: recompute the four all-domains cells of every leaf the fast pass has handed over."""
+    """The coalesced pass: recompute the all-domains, verified-only and platforms' cells of every leaf the fast pass
+    has handed over."""
 
     def refresh_fences(leaves: list[Leaf], since, backend) -> None:
         pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
@@ -227,7 +228,7 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
         leaves = _take_dirty(rollup=rollup)
         if not leaves:
             return 0
-        wanted = {cell for leaf in leaves for cell in leaf_cells(leaf) if (cell[0] is None) == rollup}
+        wanted = _pass_cells(leaves, rollup=rollup)
         _publish_some(wanted, backend.compute(since=since, wanted=wanted))
         refresh_withheld_counts()
         transaction.on_commit(cells_version_advance)
@@ -236,11 +237,21 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
     logger.info(
         "Recomputed %d %s cells for %d dirty leaves in %.3f s.",
         len(wanted),
-        "all-domains" if rollup else "domain",
+        "rollup and segment" if rollup else "domain",
         len(leaves),
         time.perf_counter() - started,
     )
     return len(wanted)
+
+
+def _pass_cells(leaves: list[Leaf], *, rollup: bool) -> set[CellId]:
+    """The cells a live pass recomputes for its leaves. The fast pass: their four whole cells of their own domain.
+    The rollup pass: every other cell of theirs (all-domains, verified-only, every platform's), with the whole
+    parents of the segments' cells, since a segment's cell is published from its whole cell of the same pass."""
+    if not rollup:
+        return {cell for leaf in leaves for cell in ancestors(leaf) if cell[0] is not None}
+    wanted = {cell for leaf in leaves for cell in leaf_cells(leaf) if cell[0] is None or cell[4] != ""}
+    return wanted | {whole(cell) for cell in wanted}
 
 
 def _publish_some(wanted: set[CellId], stats: dict[CellId, Stats]) -> None:

@@ -175,7 +175,9 @@ def test_a_service_write_marks_its_leaf_dirty_and_a_recompute_publishes_its_ance
         upsert("a", domain, 10, source=source)
     assert len(callbacks) == 1
     assert DirtyCell.objects.filter(domain=domain).count() == 1
-    assert engine.recompute_dirty() == 20  # 8 whole, 8 verified, 4 shapes of every platform's
+    assert (
+        engine.recompute_dirty() == 24
+    )  # 4 whole domain cells; then 4 all-domains, 8 verified, 4 shapes of every platform, and the 4 whole parents again
     assert not DirtyCell.objects.exists()
     assert BenchmarkCell.objects.filter(domain=domain).count() == 4
     assert BenchmarkCell.objects.filter(domain__isnull=True).count() == 4
@@ -300,7 +302,7 @@ def all_domains_cells() -> set[str]:
 def test_the_fast_pass_publishes_the_domain_cells_and_leaves_the_all_domains_rollups_pending():
     domain, source = domain_make(), source_make()
     upsert("fast", domain, 10, source=source)
-    assert engine.recompute_domains() == 10  # 4 whole, 4 verified, 2 shapes of every platform's
+    assert engine.recompute_domains() == 4  # its whole cells; verified and platforms' cells wait for the rollup
     assert domain_cells() == {cell_key(*cell) for cell in ancestors((domain.pk, "skilled", "US", "reported"))[:4]}
     assert not all_domains_cells()
     assert list(DirtyCell.objects.values_list("rollup", flat=True)) == [True]
@@ -314,8 +316,10 @@ def test_the_rollup_pass_publishes_the_all_domains_cells_of_every_leaf_handed_ov
     upsert("r1", one, 10, source=source)
     upsert("r2", two, 30, source=source, country="IN")
     engine.recompute_domains()
-    # (*,t,c) twice, (*,*,c) twice, (*,t,*) and (*,*,*) once; as many verified; (*,t,*) and (*,*,*) of every platform
-    assert engine.recompute_rollups() == 14
+    # (*,t,c) twice, (*,*,c) twice, (*,t,*) and (*,*,*) once; as many verified; (*,t,*) and (*,*,*) of every
+    # platform; and the leaves' domain cells again, verified (8) and of every platform (4), with their whole parents
+    # (8, the (d,*,*) and (d,t,*) cells of the platforms' shapes among them)
+    assert engine.recompute_rollups() == 14 + 8 + 4 + 8
     assert not DirtyCell.objects.exists()
     assert not engine.rollups_pending()
     assert BenchmarkCell.objects.get(cell_key=cell_key(None, ALL, ALL, "reported")).observations == 2
