@@ -24,14 +24,6 @@ def percentile_phrase(value, beyond=None) -> str:
     return positioning.percentile_phrase(value, beyond)
 
 
-@register.filter
-def usd(value) -> str:
-    """12.5 → "$12.50"; None → "–"."""
-    if value is None or value == "":
-        return "–"
-    return f"${float(value):,.2f}"
-
-
 def _shown_in(context) -> DisplayRate:
     """The page's display currency (``portal.currency``), US dollars where none is set (an email, say)."""
     return context.get("display_currency") or USD
@@ -90,19 +82,20 @@ def contributors_phrase(cell) -> str:
 def cell_range(context, cell, ends: str) -> str:
     """A report cell's range between two percentiles ("p25,p75") in the page's display currency, saying why an end
     is missing."""
-    usd = _shown_in(context).format
+    money = _shown_in(context).format
     if not cell or cell.get("suppressed"):
         return f"{fewer_than_minimum()} contributors"
     low, high = ends.split(",")
     low_value, high_value = cell.get(low), cell.get(high)
     if low_value is not None and high_value is not None:
-        return f"{usd(low_value)} – {usd(high_value)}"
+        return f"{money(low_value)} – {money(high_value)}"
     tails = settings.BENCHMARK_MIN_CONTRIBUTORS_TAILS
     if low_value is None and high_value is None:
-        return f"{low}–{high} need {tails} contributors; middle half {usd(cell.get('p25'))} – {usd(cell.get('p75'))}"
+        middle = f"{money(cell.get('p25'))} – {money(cell.get('p75'))}"
+        return f"{low}–{high} need {tails} contributors; middle half {middle}"
     if low_value is None:
-        return f"up to {usd(high_value)} ({low} needs {tails} contributors)"
-    return f"from {usd(low_value)} ({high} needs {tails} contributors)"
+        return f"up to {money(high_value)} ({low} needs {tails} contributors)"
+    return f"from {money(low_value)} ({high} needs {tails} contributors)"
 
 
 @register.simple_tag
