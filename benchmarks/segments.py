@@ -7,7 +7,7 @@ from .choices import ObservationKind
 from .models import ALL, VERIFIED, BenchmarkCell, Platform, platform_segment
 from .selectors import DomainArg, PublishedCell, cells_published, domain_filter, present, published_q
 
-__all__ = ["cells_verified", "platform_cells", "platform_rows", "platforms_published", "segment_for"]
+__all__ = ["platform_cells", "platform_rows", "platforms_published", "segment_for"]
 
 
 def segment_for(*, platform: Platform | None = None, verified: bool = False) -> str:
@@ -15,11 +15,6 @@ def segment_for(*, platform: Platform | None = None, verified: bool = False) -> 
     if platform is not None:
         return platform_segment(platform.pk)
     return VERIFIED if verified else ""
-
-
-def cells_verified(**filters) -> list[PublishedCell]:
-    """Verified-only cells matching the filters of ``benchmarks.selectors.cells_ordered``, in its order."""
-    return cells_published(**filters, segment=VERIFIED)
 
 
 def platforms_published() -> QuerySet[Platform]:

@@ -120,5 +120,5 @@ def test_existing_readers_still_get_the_cells_of_every_observation(platforms):
     fill(domain, verified=6, unverified=6, platform=platforms[0])
     engine.rebuild_all()
     assert {cell.segment for cell in selectors.cells_published(domain=domain)} == {""}
-    assert {cell.segment for cell in segments.cells_verified(domain=domain)} == {VERIFIED}
+    assert {cell.segment for cell in selectors.cells_published(domain=domain, segment=VERIFIED)} == {VERIFIED}
     assert selectors.countries_published() == ["US"]
