@@ -62,7 +62,17 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000, months:
     ``months`` months, by COPY; returns seconds taken."""
     from django.db import connection, transaction
 
-    from benchmarks.models import BenchmarkCell, DirtyCell, Domain, Observation, OutlierFence, Platform, Source
+    from benchmarks.models import (
+        BenchmarkCell,
+        CountState,
+        DirtyCell,
+        Domain,
+        Observation,
+        ObservationDelta,
+        OutlierFence,
+        Platform,
+        Source,
+    )
 
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -76,10 +86,11 @@ def load_observations(rows: int, *, seed: int = 1, chunk: int = 100_000, months:
     periods = [today - relativedelta(months=m) for m in range(months)]
     domain_factor = {d: 1 + 0.15 * i for i, d in enumerate(domain_ids)}
     with transaction.atomic():
-        for model in (BenchmarkCell, DirtyCell, OutlierFence):
-            model.objects.all().delete()
+        for model in (BenchmarkCell, DirtyCell, OutlierFence, CountState, ObservationDelta):
+            model.objects.all().delete()  # without a count state, the next pass or rebuild builds it from the rows
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {Observation._meta.db_table}")
+            cursor.execute("SET LOCAL session_replication_role = replica")  # a load lists no deltas
             columns = (
                 "origin, kind, domain_id, tier, country, period, hourly_usd, source_id, platform_id, contributor, "
                 "party, flagged, reviewed, verified, updated_at"

@@ -441,3 +441,14 @@ class OutlierFence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain_id}/{self.tier}: n={self.observations}"
+
+
+from .state_models import (  # noqa: E402, F401 (the count state's models, kept in a module of their own)
+    CellBucket,
+    CellCount,
+    CellValue,
+    CountState,
+    LeafMember,
+    ObservationDelta,
+    PendingParty,
+)

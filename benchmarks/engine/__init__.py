@@ -5,15 +5,17 @@
 the fences of the leaves' pairs) take the leaves listed in ``DirtyCell``; ``recompute_dirty`` runs both.
 ``screening_refresh`` refreshes some pairs' fences now; ``backfill_history`` and ``record_history`` write history
 points from the observations' periods (``benchmarks.engine.history``); ``compute`` gives raw statistics for tests
-and benchmarks. Every pass recomputes its cells from all the observations in the
-window (never by increments), under advisory locks, and refreshes the withheld-count flags in its transaction.
-Why two passes, and how they stay exact: ``docs/decisions/0005-two-pass-recompute.md``.
+and benchmarks. On PostgreSQL the fast pass publishes every cell of its leaves from the count state
+(``benchmarks.engine.counts``, decision 18), and the rollup pass only refreshes fences; elsewhere each pass
+recomputes its cells from all the observations in the window (decision 5). Every pass runs under advisory locks and
+refreshes the withheld-count flags in its transaction.
 """
 
 import datetime
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 from django.db import connection, transaction
@@ -22,11 +24,11 @@ from django.utils import timezone
 
 from ..choices import ObservationKind
 from ..freshness import cells_version_advance
-from ..models import STAT_FIELDS, VERIFIED, BenchmarkCell, DirtyCell, cell_key
+from ..models import STAT_FIELDS, VERIFIED, BenchmarkCell, DirtyCell, Observation, cell_key
 from ..privacy import refresh_withheld_counts
 from ..querysets import window_start
 from ..signals import announce_on_commit
-from . import history, portable, postgres
+from . import counts, history, portable, postgres
 from .cells import PLATFORMS, CellId, Leaf, Stats, ancestors, leaf_cells, platform_id_of, rest, whole
 from .screening import fences_refresh
 
@@ -67,6 +69,49 @@ def backend_name() -> str:
 def compute(*, wanted: set[CellId] | None = None, engine: str | None = None) -> dict[CellId, Stats]:
     """Raw statistics of the cells over the current window, from the given engine (default: the database's)."""
     return _backend(engine).compute(since=window_start(), wanted=wanted)
+
+
+def counted() -> bool:
+    """Whether cells are kept by the count state (PostgreSQL) rather than recomputed from observations."""
+    return connection.vendor == "postgresql"
+
+
+@contextmanager
+def _rebuild_transaction() -> Iterator[None]:
+    """The rebuild's transaction. On PostgreSQL, when it is the outermost one: both live locks held for the session
+    first, then REPEATABLE READ, so that every statement (the full computation, the deltas taken, the state built)
+    reads one snapshot taken after the last pass committed."""
+    outermost = counted() and not connection.in_atomic_block
+    if outermost:
+        with connection.cursor() as cursor:
+            for key in BOTH_LOCKS:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        with transaction.atomic():
+            if outermost:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+    finally:
+        if outermost:
+            with connection.cursor() as cursor:
+                for key in reversed(BOTH_LOCKS):
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _check_counts(since: datetime.date, stats: dict[CellId, Stats], say: Callable[[str], None]) -> None:
+    """Hold the count state to a full computation of the same snapshot; build it afresh when it is missing, when
+    too many deltas wait to be worth applying, or when the two disagree (logged as an error: a defect to find)."""
+    if counts.exists() and counts.waiting() <= counts.MAX_DELTAS_A_PASS:
+        counts.apply(since=since)
+        wrong = counts.differences(stats)
+        if not wrong:
+            say("The count state agrees with the full computation on every cell.")
+            return
+        logger.error("The count state disagreed with the full computation on %d cells, e.g. %s; rebuilt it.",
+                     len(wrong), wrong[:5])  # fmt: skip
+    counts.build(since=since, stats=stats)
+    say("Built the count state from the observations.")
 
 
 def _take_locks(*lock_keys: int) -> None:
@@ -127,7 +172,7 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
     say = progress or logger.info
     since = window_start()
     backend = _backend()
-    with transaction.atomic():
+    with _rebuild_transaction():
         _take_locks(*BOTH_LOCKS)
         taken = _take_dirty(rollup=None)
         # Fences and screening first: which values are left out of the cells follows from them.
@@ -141,6 +186,8 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
         say(f"Computed {len(stats)} cells; publishing them and clearing {len(taken)} dirty leaves...")
         BenchmarkCell.objects.all().delete()
         BenchmarkCell.objects.bulk_create([_cell(cell, s, stats, now) for cell, s in stats.items()], batch_size=2000)
+        if counted():
+            _check_counts(since, stats, say)
         withheld = refresh_withheld_counts()
         transaction.on_commit(cells_version_advance)
         announce_on_commit(domain_ids=None)
@@ -228,11 +275,18 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
         leaves = _take_dirty(rollup=rollup)
         if not leaves:
             return 0
-        wanted = _pass_cells(leaves, rollup=rollup)
-        _publish_some(wanted, backend.compute(since=since, wanted=wanted))
-        refresh_withheld_counts()
-        transaction.on_commit(cells_version_advance)
-        announce_on_commit(domain_ids={cell[0] for cell in wanted if cell[0] is not None})
+        if not counted():
+            wanted = _pass_cells(leaves, rollup=rollup)
+            stats = backend.compute(since=since, wanted=wanted)
+        elif rollup:
+            wanted, stats = set(), {}  # the fast pass published them from the count state
+        else:
+            wanted, stats = _counted_cells(leaves, since)
+        if wanted:
+            _publish_some(wanted, stats)
+            refresh_withheld_counts()
+            transaction.on_commit(cells_version_advance)
+            announce_on_commit(domain_ids={cell[0] for cell in wanted if cell[0] is not None})
         then(leaves, since, backend)
     logger.info(
         "Recomputed %d %s cells for %d dirty leaves in %.3f s.",
@@ -242,6 +296,24 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
         time.perf_counter() - started,
     )
     return len(wanted)
+
+
+def _counted_cells(leaves: list[Leaf], since: datetime.date) -> tuple[set[CellId], dict[CellId, Stats]]:
+    """The fast pass on PostgreSQL: apply the listed deltas to the count state (building it first if there is none,
+    with writes held off meanwhile) and read every cell they changed, with every cell of the taken leaves."""
+    if not counts.exists():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Observation._meta.db_table} IN SHARE MODE")  # one snapshot for the build
+        stats = postgres.compute(since=since)
+        counts.build(since=since, stats=stats)
+        return set(stats), stats
+    changed = counts.apply(since=since)
+    if counts.waiting():
+        transaction.on_commit(_enqueue_recompute, robust=True)  # a pass takes a bounded batch; the next takes more
+    wanted = changed | {cell for leaf in leaves for cell in ancestors(leaf)}
+    wholes = {whole(cell) for cell in wanted}
+    wanted |= wholes | counts.segments_of(wholes)  # a segment's cell is published with its whole cell's figures
+    return wanted, counts.read(wanted)
 
 
 def _pass_cells(leaves: list[Leaf], *, rollup: bool) -> set[CellId]:

@@ -13,7 +13,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
 
 from ..choices import ObservationKind
@@ -31,6 +31,8 @@ and the independent party it counts for now ("" for none)."""
 
 PLATFORMS = f"{PLATFORM_PREFIX}*"
 """In a set of wanted cells, the segment that stands for every platform's cell of that shape."""
+
+_CENT = Decimal("0.01")
 
 FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
 """The published percentiles p10, p25, p50, p75, p90, as fractions (the array handed to percentile_cont)."""
@@ -112,6 +114,11 @@ def month_index(month: datetime.date) -> int:
     return month.year * 12 + month.month - 1
 
 
+def to_the_cent(hourly_usd: float | Decimal) -> float:
+    """A value as cells count it: rounded half up to the cent, as PostgreSQL's ``round(numeric, 2)`` does."""
+    return float(Decimal(str(hourly_usd)).quantize(_CENT, ROUND_HALF_UP))
+
+
 def percentile_cont(sorted_values: list[float], fraction: float) -> float:
     """Linear interpolation between closest ranks, written the way PostgreSQL's percentile_cont computes it.
 
@@ -156,7 +163,7 @@ def compute_cells(rows: Iterable[Row], wanted: set[CellId] | None = None) -> dic
     platforms: dict[CellId, set[int | None]] = defaultdict(set)
     verifieds: dict[CellId, set[str]] = defaultdict(set)
     for domain_id, tier, country, kind, hourly_usd, contributor, source_id, platform_id, verified, party in rows:
-        value = float(hourly_usd)
+        value = to_the_cent(hourly_usd)
         for cell in row_cells((domain_id, tier, country, kind), platform_id, verified):
             if wanted is not None and not wants(wanted, cell):
                 continue

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ..choices import ObservationKind
 from ..models import Observation
-from .cells import CellId, Leaf, Stats, compute_cells, log_quartiles, month_index
+from .cells import CellId, Leaf, Stats, compute_cells, log_quartiles, month_index, to_the_cent
 from .windows import RECORD
 
 _ROW_FIELDS = (
@@ -79,7 +79,7 @@ def history_leaves(*, since: datetime.date, until: datetime.date) -> Iterator[tu
     ) in rows.values_list("domain_id", "tier", "country", "kind", *fields).iterator(chunk_size=5000):
         counts = party and (counts_from is None or counts_from <= now)
         leaves[(domain_id, tier, country, kind)].append(
-            (float(value), month_index(period) - base, keys[who], keys[party] if counts else 0, source_id,
+            (to_the_cent(value), month_index(period) - base, keys[who], keys[party] if counts else 0, source_id,
              platform_id or 0, verified)
         )  # fmt: skip
     for leaf in sorted(leaves, key=lambda leaf: leaf[3]):

@@ -45,7 +45,7 @@ _STATS_SQL = f"""
     count(*),
     count(DISTINCT o.source_id),
     count(DISTINCT o.platform_id),
-    percentile_cont({_FRACTIONS_SQL}) WITHIN GROUP (ORDER BY o.hourly_usd::float8)
+    percentile_cont({_FRACTIONS_SQL}) WITHIN GROUP (ORDER BY round(o.hourly_usd, 2)::float8)
 """
 
 _TIER_OR_ALL = f"CASE WHEN GROUPING(o.tier) = 1 THEN '{ALL}' ELSE o.tier END"
@@ -91,7 +91,7 @@ GROUP BY o.domain_id, o.tier
 # one kind together, read through a server-side cursor. One hash aggregate, no sort: the cells and their windows are
 # built from these arrays (benchmarks.engine.windows).
 _RECORD_SQL = f"""
-    float8send(o.hourly_usd::float8)
+    float8send(round(o.hourly_usd, 2)::float8)
     || int2send((extract(year FROM o.period)::int * 12 + extract(month FROM o.period)::int - 1 - %s)::int2)
     || int8send({_CONTRIBUTOR_SQL})
     || int8send(CASE WHEN o.party <> '' AND (o.counts_from IS NULL OR o.counts_from <= now())

@@ -1,11 +1,14 @@
 """An independent statement of what every cell should hold, computed with numpy from the observation rows."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import numpy as np
 from django.utils import timezone
 
 from benchmarks.models import ALL, VERIFIED, Observation, cell_key, platform_segment
 from benchmarks.querysets import window_start
 
+CENT = Decimal("0.01")
 FIELDS = (
     "domain_id", "tier", "country", "kind", "hourly_usd", "contributor", "source_id", "platform_id", "party",
     "counts_from", "verified",
@@ -46,7 +49,7 @@ def expected_cells(*, since=None, until=None) -> dict[str, dict]:
         return len({m[8] for m in members if m[8] and (m[9] is None or m[9] <= now)})
 
     for key, members in cells.items():
-        values = np.array([float(m[4]) for m in members])
+        values = np.array([float(m[4].quantize(CENT, ROUND_HALF_UP)) for m in members])  # counted by the cent
         whole = cells[wholes[key]] if key in wholes else members
         expected[key] = {
             "contributors": len({m[5] for m in members}),
