@@ -284,6 +284,8 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
             wanted, stats = _counted_cells(leaves, since)
         if wanted:
             _publish_some(wanted, stats)
+            if counted():
+                _rests_refresh({cell for cell in wanted if cell[4] == ""})
             refresh_withheld_counts()
             transaction.on_commit(cells_version_advance)
             announce_on_commit(domain_ids={cell[0] for cell in wanted if cell[0] is not None})
@@ -311,9 +313,24 @@ def _counted_cells(leaves: list[Leaf], since: datetime.date) -> tuple[set[CellId
     if counts.waiting():
         transaction.on_commit(_enqueue_recompute, robust=True)  # a pass takes a bounded batch; the next takes more
     wanted = changed | {cell for leaf in leaves for cell in ancestors(leaf)}
-    wholes = {whole(cell) for cell in wanted}
-    wanted |= wholes | counts.segments_of(wholes)  # a segment's cell is published with its whole cell's figures
+    wanted |= {whole(cell) for cell in wanted}  # a segment's cell is published with its whole cell's figures
     return wanted, counts.read(wanted)
+
+
+_RESTS_SQL = f"""
+UPDATE {BenchmarkCell._meta.db_table} s
+SET rest_independent = w.independent - s.independent, rest_observations = w.observations - s.observations
+FROM {BenchmarkCell._meta.db_table} w
+WHERE w.cell_key = ANY(%s) AND w.segment = '' AND s.segment <> '' AND s.domain_id IS NOT DISTINCT FROM w.domain_id
+  AND s.tier = w.tier AND s.country = w.country AND s.kind = w.kind
+"""  # noqa: S608 (only constants are formatted in; values are query parameters)
+
+
+def _rests_refresh(wholes: set[CellId]) -> None:
+    """What the segments' cells of these whole cells leave of them (decision 15) moves with the whole cells: set it
+    from the published cells, without reading the segments' figures again."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RESTS_SQL, [[cell_key(*cell) for cell in wholes]])
 
 
 def _pass_cells(leaves: list[Leaf], *, rollup: bool) -> set[CellId]:
