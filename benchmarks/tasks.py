@@ -63,6 +63,12 @@ def cache_lock(name: str, *, expiry: int = LOCK_EXPIRY) -> Iterator[bool]:
 BULK_PASS_SPACING = 4
 
 
+# A rollup pass starts at least this many times as long after the last one as that one took (and at least the rollup
+# interval after it). On PostgreSQL it only refreshes outlier fences, which re-read every reported value of their
+# pairs: spaced so, it keeps at most about a fifth of a core, however big the table, and the live pass the rest.
+ROLLUP_PASS_SPACING = 5
+
+
 def bulk_countdown() -> float:
     """Seconds a bulk write's recompute waits, so that batches pushed one after another share one pass."""
     delay = float(getattr(settings, "BULK_RECOMPUTE_DELAY_SECONDS", 2))
@@ -117,13 +123,14 @@ def recompute_dirty_cells(self, bulk: bool = False) -> int:
 
 
 def rollup_schedule(*, queue: str | None = None) -> None:
-    """Run the rollup pass now if none ran for an interval, else once the interval since the last one has passed.
+    """Run the rollup pass now if none ran for an interval, else once the interval since the last one has passed
+    (the rollup interval, or ``ROLLUP_PASS_SPACING`` times the last pass's duration if longer).
 
     At most one run is scheduled at a time: the first caller sets the "scheduled" key, later ones see it and rely on
     that run, which clears the key before it takes its leaves, so a leaf handed over after that schedules a new run.
     The key expires on its own, so a lost message blocks scheduling for a while at worst; the sweep covers that.
     """
-    interval = rollup_interval()
+    interval = max(rollup_interval(), ROLLUP_PASS_SPACING * (cache.get(rollup_key("rollup-pass-seconds")) or 0.0))
     if not cache.add(rollup_key("scheduled"), "scheduled", int(interval) + RECOMPUTE_TIME_LIMIT):
         return
     last_run = cache.get(rollup_key("last-run")) or 0.0
@@ -138,8 +145,11 @@ def rollup_schedule(*, queue: str | None = None) -> None:
 def recompute_rollup_cells() -> int:
     """Scheduled by ``rollup_schedule``: publishes the all-domains cells of every leaf handed over since then."""
     cache.delete(rollup_key("scheduled"))
-    cache.set(rollup_key("last-run"), time.time(), LOCK_EXPIRY)
-    return engine.recompute_rollups()
+    started = time.time()
+    cache.set(rollup_key("last-run"), started, LOCK_EXPIRY)
+    recomputed = engine.recompute_rollups()
+    cache.set(rollup_key("rollup-pass-seconds"), time.time() - started, LOCK_EXPIRY)
+    return recomputed
 
 
 @shared_task(ignore_result=True, soft_time_limit=RECOMPUTE_TIME_LIMIT - 5, time_limit=RECOMPUTE_TIME_LIMIT)

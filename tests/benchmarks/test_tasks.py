@@ -1,5 +1,6 @@
 """Thin tasks, the cache lock of periodic ones, and the rebuild command."""
 
+import time
 from io import StringIO
 from unittest import mock
 
@@ -91,6 +92,29 @@ def test_the_rollup_runs_at_once_after_a_quiet_interval_and_at_the_end_of_a_busy
         assert apply_async.call_count == 2
         assert tasks.rollup_interval() - 5 < apply_async.call_args.kwargs["countdown"] <= tasks.rollup_interval()
     cache.delete_many([tasks.rollup_key("scheduled"), tasks.rollup_key("last-run")])
+
+
+def test_a_slow_rollup_pass_spaces_out_the_next_one(settings):
+    settings.BENCHMARK_ROLLUP_INTERVAL_SECONDS = 30
+    keys = [tasks.rollup_key(name) for name in ("scheduled", "last-run", "rollup-pass-seconds")]
+    cache.delete_many(keys)
+    cache.set(tasks.rollup_key("last-run"), time.time())
+    with mock.patch.object(tasks.recompute_rollup_cells, "apply_async") as apply_async:
+        cache.set(tasks.rollup_key("rollup-pass-seconds"), 2.0)  # quick: the interval rules
+        tasks.rollup_schedule()
+        assert 25 < apply_async.call_args.kwargs["countdown"] <= 30
+        cache.delete(tasks.rollup_key("scheduled"))
+        cache.set(tasks.rollup_key("rollup-pass-seconds"), 20.0)  # slow, as on a big table: five times that
+        tasks.rollup_schedule()
+        assert 95 < apply_async.call_args.kwargs["countdown"] <= 100
+    cache.delete_many(keys)
+
+
+def test_a_rollup_pass_notes_how_long_it_took():
+    cache.delete(tasks.rollup_key("rollup-pass-seconds"))
+    tasks.recompute_rollup_cells()
+    assert 0 <= cache.get(tasks.rollup_key("rollup-pass-seconds")) < 60
+    cache.delete_many([tasks.rollup_key(name) for name in ("rollup-pass-seconds", "last-run")])
 
 
 def test_with_the_broker_down_the_rollup_is_left_to_the_sweep():
