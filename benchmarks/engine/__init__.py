@@ -102,7 +102,7 @@ def _rebuild_transaction() -> Iterator[None]:
 def _check_counts(since: datetime.date, stats: dict[CellId, Stats], say: Callable[[str], None]) -> None:
     """Hold the count state to a full computation of the same snapshot; build it afresh when it is missing, when
     too many deltas wait to be worth applying, or when the two disagree (logged as an error: a defect to find)."""
-    if counts.exists() and counts.waiting() <= counts.MAX_DELTAS_A_PASS:
+    if counts.exists(since=since) and counts.waiting() <= counts.MAX_DELTAS_A_PASS:
         counts.apply(since=since)
         wrong = counts.differences(stats)
         if not wrong:
@@ -303,7 +303,7 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
 def _counted_cells(leaves: list[Leaf], since: datetime.date) -> tuple[set[CellId], dict[CellId, Stats]]:
     """The fast pass on PostgreSQL: apply the listed deltas to the count state (building it first if there is none,
     with writes held off meanwhile) and read every cell they changed, with every cell of the taken leaves."""
-    if not counts.exists():
+    if not counts.exists(since=since):
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {Observation._meta.db_table} IN SHARE MODE")  # one snapshot for the build
         stats = postgres.compute(since=since)

@@ -61,8 +61,9 @@ WHERE o.period >= %s AND o.period < %s AND NOT o.flagged
 """  # noqa: S608 (only constants are formatted in; values are query parameters)
 
 
-def exists() -> bool:
-    return CountState.objects.exists()
+def exists(*, since: datetime.date) -> bool:
+    """Whether there is a state that holds every observation from ``since`` on (a window that grew needs a new one)."""
+    return CountState.objects.filter(since__lte=since).exists()
 
 
 def _now() -> datetime.datetime:
@@ -247,8 +248,20 @@ def _write_counts(cursor, counts: dict[int, Counter[str]]) -> None:
         cursor.execute("DELETE FROM benchmarks_cellcount WHERE cell = ANY(%s)", [empty])
 
 
+READ_CHUNK = 2_000
+"""Cells read in one go: a full check reads every cell, a few thousand at a time, so its memory stays bounded."""
+
+
 def read(cells: Iterable[CellId]) -> dict[CellId, Stats]:
     """The statistics of the given cells that have observations, from the state."""
+    wanted = list(cells)
+    found: dict[CellId, Stats] = {}
+    for start in range(0, len(wanted), READ_CHUNK):
+        found.update(_read(wanted[start : start + READ_CHUNK]))
+    return found
+
+
+def _read(cells: list[CellId]) -> dict[CellId, Stats]:
     packed = {pack_cell(cell): cell for cell in cells}
     if not packed:
         return {}

@@ -186,3 +186,15 @@ def test_the_rebuild_repairs_a_state_that_drifted(on_postgresql):
     assert "disagreed with the full computation" in logger.error.call_args.args[0]
     since = window_start()
     assert counts.differences(postgres.compute(since=since)) == []
+
+
+def test_a_window_that_grew_builds_the_state_again(on_postgresql):
+    domain = domain_make()
+    old = observation_make(domain=domain, hourly_usd=15, period=this_month() - relativedelta(months=3))
+    counts.build(since=this_month(), stats=postgres.compute(since=this_month()))  # a state of a shorter window
+    DirtyCell.objects.create(domain_id=domain.pk, tier=old.tier, country=old.country, kind=old.kind)
+    engine.recompute_domains()
+    assert counts.exists(since=window_start())
+    cell = (domain.pk, ALL, ALL, ObservationKind.REPORTED, "")
+    assert counts.read([cell])[cell].observations == 1
+    assert BenchmarkCell.objects.get(cell_key=f"{domain.pk}|{ALL}|{ALL}|reported").observations == 1
