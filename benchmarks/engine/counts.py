@@ -9,31 +9,22 @@ full computation: the nightly rebuild repairs it from there. Design: ``docs/deci
 """
 
 import datetime
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import groupby
-from operator import itemgetter
 
 from django.db import connection
 
 from ..models import CellCount, CountState, Observation
-from .cells import FRACTIONS, CellId, Stats
-from .packing import (
-    cells_sql,
-    leaf_cells,
-    leaf_sql,
-    pack_cell,
-    pack_leaf,
-    unpack_cell,
-    verified_cells,
-)
+from .cells import CellId, Stats
+from .counts_read import COUNT_FIELDS, differences, read
+from .packing import cells_sql, leaf_cells, leaf_sql, pack_cell, pack_leaf, unpack_cell, verified_cells
 
 CONTRIBUTOR, PARTY, SOURCE, PLATFORM = 1, 2, 3, 4
 """What a ``LeafMember`` counts."""
 _COUNT_FIELD = {CONTRIBUTOR: "contributors", PARTY: "independent", SOURCE: "sources", PLATFORM: "platforms"}
-_COUNT_FIELDS = ("observations", "contributors", "independent", "verified", "sources", "platforms")
+
+__all__ = ["MAX_DELTAS_A_PASS", "apply", "build", "differences", "exists", "read", "waiting"]
 
 MAX_DELTAS_A_PASS = 50_000
 """A pass takes at most this many deltas (the rest stay for the next), so its memory stays bounded."""
@@ -232,13 +223,13 @@ def _count_moves(counts, field: str, candidates: set[int], *, before: set[int], 
 
 
 def _write_counts(cursor, counts: dict[int, Counter[str]]) -> None:
-    rows = [(cell, *(moves[field] for field in _COUNT_FIELDS)) for cell, moves in counts.items()]
+    rows = [(cell, *(moves[field] for field in COUNT_FIELDS)) for cell, moves in counts.items()]
     if not rows:
         return
-    sets = ", ".join(f"{field} = benchmarks_cellcount.{field} + excluded.{field}" for field in _COUNT_FIELDS)
+    sets = ", ".join(f"{field} = benchmarks_cellcount.{field} + excluded.{field}" for field in COUNT_FIELDS)
     cursor.execute(
-        f"""INSERT INTO benchmarks_cellcount (cell, {", ".join(_COUNT_FIELDS)})
-        SELECT * FROM unnest(%s::bigint[], {", ".join("%s::int[]" for _ in _COUNT_FIELDS)})
+        f"""INSERT INTO benchmarks_cellcount (cell, {", ".join(COUNT_FIELDS)})
+        SELECT * FROM unnest(%s::bigint[], {", ".join("%s::int[]" for _ in COUNT_FIELDS)})
         ON CONFLICT (cell) DO UPDATE SET {sets}
         RETURNING cell, observations""",  # noqa: S608 (only constants are formatted in)
         [list(column) for column in zip(*rows, strict=True)],
@@ -246,91 +237,6 @@ def _write_counts(cursor, counts: dict[int, Counter[str]]) -> None:
     empty = [cell for cell, observations in cursor.fetchall() if observations == 0]
     if empty:
         cursor.execute("DELETE FROM benchmarks_cellcount WHERE cell = ANY(%s)", [empty])
-
-
-READ_CHUNK = 2_000
-"""Cells read in one go: a full check reads every cell, a few thousand at a time, so its memory stays bounded."""
-
-
-def read(cells: Iterable[CellId]) -> dict[CellId, Stats]:
-    """The statistics of the given cells that have observations, from the state."""
-    wanted = list(cells)
-    found: dict[CellId, Stats] = {}
-    for start in range(0, len(wanted), READ_CHUNK):
-        found.update(_read(wanted[start : start + READ_CHUNK]))
-    return found
-
-
-def _read(cells: list[CellId]) -> dict[CellId, Stats]:
-    packed = {pack_cell(cell): cell for cell in cells}
-    if not packed:
-        return {}
-    with connection.cursor() as cursor:
-        fields = ", ".join(_COUNT_FIELDS)
-        cursor.execute(f"SELECT cell, {fields} FROM benchmarks_cellcount WHERE cell = ANY(%s)", [list(packed)])  # noqa: S608
-        found = {row[0]: row[1:] for row in cursor.fetchall()}
-        percentiles = _percentiles(cursor, {cell: row[0] for cell, row in found.items()})
-    return {
-        packed[cell]: Stats(
-            contributors=contributors,
-            independent=independent,
-            verified=verified,
-            observations=observations,
-            sources=sources,
-            platforms=platforms,
-            percentiles=percentiles[cell],
-        )
-        for cell, (observations, contributors, independent, verified, sources, platforms) in found.items()
-    }
-
-
-def _percentiles(cursor, sizes: dict[int, int]) -> dict[int, tuple[float, ...]]:
-    """p10…p90 of each cell (by its number of observations), ``percentile_cont``'s way, from the values at the ranks
-    around each fraction: a walk over the cell's dollar totals to the dollars that hold those ranks, then over those
-    dollars' cents. It reads a cell's dollars (a few thousand at most) and a few of its dollars' cents, never its
-    observations."""
-    ranks = {cell: sorted({r for f in FRACTIONS for r in _around(f * (n - 1))}) for cell, n in sizes.items()}
-    hits: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (cell, dollars) -> [(rank, start)]
-    cursor.execute(
-        "SELECT cell, dollars, n FROM benchmarks_cellbucket WHERE cell = ANY(%s) ORDER BY cell, dollars", [list(sizes)]
-    )
-    for cell, rows in groupby(cursor.fetchall(), key=itemgetter(0)):
-        cell_ranks, index, start = ranks[cell], 0, 0
-        for _cell, dollars, n in rows:
-            while index < len(cell_ranks) and cell_ranks[index] < start + n:
-                hits[(cell, dollars)].append((cell_ranks[index], start))
-                index += 1
-            if index == len(cell_ranks):
-                break
-            start += n
-    cursor.execute(
-        """SELECT v.cell, v.cents / 100, v.cents, v.n FROM unnest(%s::bigint[], %s::bigint[]) AS h (cell, dollars)
-        JOIN benchmarks_cellvalue v ON v.cell = h.cell AND v.cents BETWEEN h.dollars * 100 AND h.dollars * 100 + 99
-        ORDER BY v.cell, v.cents""",
-        [[cell for cell, _ in hits], [dollars for _, dollars in hits]],
-    )
-    value_at: dict[int, dict[int, float]] = defaultdict(dict)
-    for (cell, dollars), rows in groupby(cursor.fetchall(), key=itemgetter(0, 1)):
-        wanted, seen = hits[(cell, dollars)], 0
-        for _cell, _dollars, cents, n in rows:
-            for rank, start in wanted:
-                if start + seen <= rank < start + seen + n:
-                    value_at[cell][rank] = cents / 100
-            seen += n
-    return {cell: tuple(_interpolate(value_at[cell], f * (n - 1)) for f in FRACTIONS) for cell, n in sizes.items()}
-
-
-def _around(position: float) -> tuple[int, int]:
-    return math.floor(position), math.ceil(position)
-
-
-def _interpolate(values: dict[int, float], position: float) -> float:
-    """``cells.percentile_cont`` on a sorted list of which only the ranks around ``position`` are known."""
-    first, second = _around(position)
-    low = values[first]
-    if first == second:
-        return low
-    return low + (values[second] - low) * (position - first)
 
 
 # The build's aggregates hold millions of groups: in memory they take a fraction of the time they take spilled.
@@ -407,12 +313,3 @@ def build(*, since: datetime.date, stats: dict[CellId, Stats]) -> None:
     )
     CountState.objects.all().delete()
     CountState.objects.create(since=since, built_at=_now())
-
-
-def differences(stats: dict[CellId, Stats]) -> list[CellId]:
-    """The cells on which the state and a full computation (``stats``) disagree, in either direction."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cell FROM benchmarks_cellcount")
-        held = {unpack_cell(cell) for (cell,) in cursor.fetchall()}
-    kept = read(held | set(stats))
-    return sorted((cell for cell in held | set(stats) if kept.get(cell) != stats.get(cell)), key=str)
