@@ -229,6 +229,10 @@ class Observation(models.Model):
                 ],
                 name="obs_domain_slice",
             ),
+            # Re-screening a (domain, tier) against new fences reads only the values beyond them (the two tails of
+            # this index) and the few flagged ones (the partial index), not every value of the pair.
+            models.Index(fields=["domain", "tier", "kind", "hourly_usd"], name="obs_pair_rate"),
+            models.Index(fields=["domain", "tier"], condition=Q(flagged=True), name="obs_flagged"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(hourly_usd__gt=Decimal("0")), name="observation_rate_positive"),
