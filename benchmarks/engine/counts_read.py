@@ -15,7 +15,8 @@ from django.db import connection
 from .cells import FRACTIONS, CellId, Stats
 from .packing import pack_cell, unpack_cell
 
-COUNT_FIELDS = ("observations", "contributors", "independent", "verified", "sources", "platforms")
+COUNT_FIELDS = ("contributors", "independent", "verified", "observations", "sources", "platforms")
+"""A cell's counts, in the order ``Stats`` takes them."""
 
 
 READ_CHUNK = 2_000
@@ -39,19 +40,8 @@ def _read(cells: list[CellId]) -> dict[CellId, Stats]:
         fields = ", ".join(COUNT_FIELDS)
         cursor.execute(f"SELECT cell, {fields} FROM benchmarks_cellcount WHERE cell = ANY(%s)", [list(packed)])  # noqa: S608
         found = {row[0]: row[1:] for row in cursor.fetchall()}
-        percentiles = _percentiles(cursor, {cell: row[0] for cell, row in found.items()})
-    return {
-        packed[cell]: Stats(
-            contributors=contributors,
-            independent=independent,
-            verified=verified,
-            observations=observations,
-            sources=sources,
-            platforms=platforms,
-            percentiles=percentiles[cell],
-        )
-        for cell, (observations, contributors, independent, verified, sources, platforms) in found.items()
-    }
+        percentiles = _percentiles(cursor, {cell: row[3] for cell, row in found.items()})
+    return {packed[cell]: Stats(*counts, percentiles=percentiles[cell]) for cell, counts in found.items()}
 
 
 def _percentiles(cursor, sizes: dict[int, int]) -> dict[int, tuple[float, ...]]:
