@@ -41,7 +41,10 @@ def _read(cells: list[CellId]) -> dict[CellId, Stats]:
         cursor.execute(f"SELECT cell, {fields} FROM benchmarks_cellcount WHERE cell = ANY(%s)", [list(packed)])  # noqa: S608
         found = {row[0]: row[1:] for row in cursor.fetchall()}
         percentiles = _percentiles(cursor, {cell: row[3] for cell, row in found.items()})
-    return {packed[cell]: Stats(*counts, percentiles=percentiles[cell]) for cell, counts in found.items()}
+    return {
+        packed[cell]: Stats(**dict(zip(COUNT_FIELDS, counts, strict=True)), percentiles=percentiles[cell])
+        for cell, counts in found.items()
+    }
 
 
 def _percentiles(cursor, sizes: dict[int, int]) -> dict[int, tuple[float, ...]]:
