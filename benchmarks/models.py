@@ -255,9 +255,9 @@ class DirtyCell(models.Model):
     sweep recomputes whatever is still listed here. A leaf may be listed more than once: writers only ever insert,
     so a write never waits for a recompute that holds the rows it took (it deletes exactly those rows).
 
-    Writers list a leaf with ``rollup=False``. The engine's fast pass publishes the leaf's four cells of its own
-    domain and, in the same transaction, lists it again with ``rollup=True``: its four all-domains cells are still
-    to be published by the slower, coalesced rollup pass (see ``benchmarks.engine``).
+    Writers list a leaf with ``rollup=False``. The engine's fast pass publishes the leaf's cells and, in the same
+    transaction, lists it again with ``rollup=True`` for the slower, coalesced rollup pass: the outlier fences of its
+    (domain, tier) and, on SQLite, its all-domains cells (see ``benchmarks.engine``).
     """
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
@@ -265,7 +265,8 @@ class DirtyCell(models.Model):
     country = models.CharField(max_length=2, blank=True)
     kind = models.CharField(max_length=12, choices=ObservationKind.choices)
     rollup = models.BooleanField(
-        default=False, help_text="Its domain's cells are published; its all-domains cells are not yet."
+        default=False,
+        help_text="Its cells are published; the rollup pass has yet to take it (fences; on SQLite, all-domains cells).",
     )
     marked_at = models.DateTimeField(auto_now=True)
 
