@@ -11,7 +11,7 @@ them all, the platform ones as ``PLATFORMS`` (every platform) since a leaf does 
 import datetime
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import product
@@ -125,12 +125,22 @@ def percentile_cont(sorted_values: list[float], fraction: float) -> float:
     Same operations in the same order as PostgreSQL, so both engines agree to the last bit; numpy's 'linear'
     method gives the same numbers up to rounding in the last place (it interpolates from the upper end above 0.5).
     """
-    position = fraction * (len(sorted_values) - 1)
-    first, second = math.floor(position), math.ceil(position)
-    low = sorted_values[first]
+    return interpolate(sorted_values, fraction * (len(sorted_values) - 1))
+
+
+def ranks_around(position: float) -> tuple[int, int]:
+    """The two ranks (from 0) a percentile at ``position`` interpolates between; the same rank twice on a whole one."""
+    return math.floor(position), math.ceil(position)
+
+
+def interpolate(values: Sequence[float] | Mapping[int, float], position: float) -> float:
+    """``percentile_cont``'s arithmetic at ``position`` over ascending values, of which only the ranks around it are
+    needed (a list of them all, or those two ranks by rank)."""
+    first, second = ranks_around(position)
+    low = values[first]
     if first == second:
         return low
-    return low + (sorted_values[second] - low) * (position - first)
+    return low + (values[second] - low) * (position - first)
 
 
 def stats_of(  # noqa: PLR0917 (one set per statistic, in the order Stats lists them)

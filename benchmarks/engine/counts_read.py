@@ -4,7 +4,6 @@ A percentile is ``percentile_cont``'s arithmetic on the values at the ranks arou
 cell's dollar totals (``CellBucket``) to the dollars that hold those ranks, then those dollars' cents (``CellValue``).
 """
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import groupby
@@ -12,7 +11,7 @@ from operator import itemgetter
 
 from django.db import connection
 
-from .cells import FRACTIONS, CellId, Stats
+from .cells import FRACTIONS, CellId, Stats, interpolate, ranks_around
 from .packing import pack_cell, unpack_cell
 
 COUNT_FIELDS = ("contributors", "independent", "verified", "observations", "sources", "platforms")
@@ -52,7 +51,7 @@ def _percentiles(cursor, sizes: dict[int, int]) -> dict[int, tuple[float, ...]]:
     around each fraction: a walk over the cell's dollar totals to the dollars that hold those ranks, then over those
     dollars' cents. It reads a cell's dollars (a few thousand at most) and a few of its dollars' cents, never its
     observations."""
-    ranks = {cell: sorted({r for f in FRACTIONS for r in _around(f * (n - 1))}) for cell, n in sizes.items()}
+    ranks = {cell: sorted({r for f in FRACTIONS for r in ranks_around(f * (n - 1))}) for cell, n in sizes.items()}
     hits: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (cell, dollars) -> [(rank, start)]
     cursor.execute(
         "SELECT cell, dollars, n FROM benchmarks_cellbucket WHERE cell = ANY(%s) ORDER BY cell, dollars", [list(sizes)]
@@ -80,20 +79,7 @@ def _percentiles(cursor, sizes: dict[int, int]) -> dict[int, tuple[float, ...]]:
                 if start + seen <= rank < start + seen + n:
                     value_at[cell][rank] = cents / 100
             seen += n
-    return {cell: tuple(_interpolate(value_at[cell], f * (n - 1)) for f in FRACTIONS) for cell, n in sizes.items()}
-
-
-def _around(position: float) -> tuple[int, int]:
-    return math.floor(position), math.ceil(position)
-
-
-def _interpolate(values: dict[int, float], position: float) -> float:
-    """``cells.percentile_cont`` on a sorted list of which only the ranks around ``position`` are known."""
-    first, second = _around(position)
-    low = values[first]
-    if first == second:
-        return low
-    return low + (values[second] - low) * (position - first)
+    return {cell: tuple(interpolate(value_at[cell], f * (n - 1)) for f in FRACTIONS) for cell, n in sizes.items()}
 
 
 def differences(stats: dict[CellId, Stats]) -> list[CellId]:

@@ -14,15 +14,12 @@ from ..models import ALL, PLATFORM_PREFIX, VERIFIED, platform_segment
 from .cells import PATTERNS, CellId, Leaf, row_cells
 
 _DOMAIN, _TIER, _COUNTRY, _KIND = 47, 44, 27, 26
-SEGMENTS_PER_CELL = 1 << _KIND
-"""A whole cell's segment cells are the packed integers just above it, up to this far."""
-_SEGMENT_MASK = SEGMENTS_PER_CELL - 1
+_SEGMENT_MASK = (1 << _KIND) - 1
 _TIERS = {tier: code for code, tier in enumerate(SKILL_TIER_ORDER, start=1)}
 _TIER_NAMES = {code: tier for tier, code in _TIERS.items()}
 _KINDS = {ObservationKind.REPORTED.value: 0, ObservationKind.ADVERTISED.value: 1}
 _KIND_NAMES = {code: kind for kind, code in _KINDS.items()}
 MAX_DOMAIN_ID = (1 << 16) - 1
-MAX_PLATFORM_ID = (1 << 24) - 1
 
 
 def _country(country: str) -> int:
