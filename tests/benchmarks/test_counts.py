@@ -70,6 +70,23 @@ def test_a_built_state_equals_the_full_computation(on_postgresql):
     assert counts.waiting() == 0
 
 
+def test_the_build_writes_each_table_in_key_order_and_leaves_room_on_its_pages(on_postgresql):
+    """A cell's counts lie together on disk, so a percentile's walk reads few pages; the room left on each page keeps
+    a count's update on its page, and with it that order."""
+    observations_seed(count=300, seed=5)
+    since = window_start()
+    counts.build(since=since, stats=postgres.compute(since=since))
+    with connection.cursor() as cursor:
+        for table, key in (("cellvalue", "cell, cents"), ("cellbucket", "cell, dollars"),
+                           ("leafmember", "what, member, leaf")):  # fmt: skip
+            cursor.execute(f"SELECT {key} FROM benchmarks_{table} ORDER BY ctid")
+            stored = cursor.fetchall()
+            assert len(stored) > 100
+            assert stored == sorted(stored), table
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [f"benchmarks_{table}"])
+            assert "fillfactor=80" in cursor.fetchone()[0]
+
+
 def random_writes(rng: random.Random, rows: list[Observation], domains, sources, platforms, steps: int) -> None:
     """Inserts, moves, re-pricings, flags, verifications and removals, one at a time, as the services make them."""
     future = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)
