@@ -20,6 +20,16 @@ _TIER_NAMES = {code: tier for tier, code in _TIERS.items()}
 _KINDS = {ObservationKind.REPORTED.value: 0, ObservationKind.ADVERTISED.value: 1}
 _KIND_NAMES = {code: kind for kind, code in _KINDS.items()}
 MAX_DOMAIN_ID = (1 << 16) - 1
+MAX_PLATFORM_ID = (1 << (_KIND - 1)) - 1
+"""The largest ids the bits hold: a bigger one would run into the next field and count in someone else's cell."""
+
+
+def _checked(domain_id: int | None, platform_id: int | None) -> None:
+    if not 0 <= (domain_id or 0) <= MAX_DOMAIN_ID or not 0 <= (platform_id or 0) <= MAX_PLATFORM_ID:
+        raise ValueError(
+            f"The count state packs domain ids up to {MAX_DOMAIN_ID} and platform ids up to {MAX_PLATFORM_ID}; "
+            f"got domain {domain_id}, platform {platform_id}."
+        )
 
 
 def _country(country: str) -> int:
@@ -37,6 +47,7 @@ def _country_name(code: int) -> str:
 
 
 def _base(domain_id: int | None, tier: str, country: str, kind: str) -> int:
+    _checked(domain_id, None)
     return (
         (domain_id or 0) << _DOMAIN
         | _TIERS.get(tier, 0) << _TIER
@@ -52,7 +63,9 @@ def pack_cell(cell: CellId) -> int:
     elif segment == VERIFIED:
         code = 1
     else:
-        code = 2 + int(segment.removeprefix(PLATFORM_PREFIX))
+        platform_id = int(segment.removeprefix(PLATFORM_PREFIX))
+        _checked(None, platform_id)
+        code = 2 + platform_id
     return _base(domain_id, tier, country, kind) | code
 
 
@@ -71,6 +84,7 @@ def unpack_cell(packed: int) -> CellId:
 
 def pack_leaf(leaf: Leaf, platform_id: int | None, verified: bool) -> int:
     """The finest leaf of an observation: its leaf, platform and whether it is verified."""
+    _checked(None, platform_id)
     return _base(*leaf) | (platform_id or 0) << 1 | int(verified)
 
 

@@ -36,6 +36,19 @@ def test_cells_and_leaves_pack_into_integers_and_back():
     assert packing.verified_cells(packing.pack_leaf(leaf, 9, verified=False)) == frozenset()
 
 
+def test_an_id_too_big_for_its_bits_is_refused_rather_than_counted_in_another_cell():
+    too_big_domain = (packing.MAX_DOMAIN_ID + 1, ALL, ALL, ObservationKind.REPORTED, "")
+    with pytest.raises(ValueError, match="domain ids up to 65535"):
+        packing.pack_cell(too_big_domain)
+    leaf = (4, SkillTier.EXPERT, "IN", ObservationKind.REPORTED)
+    with pytest.raises(ValueError, match="platform ids up to"):
+        packing.pack_leaf(leaf, packing.MAX_PLATFORM_ID + 1, verified=True)
+    with pytest.raises(ValueError, match="platform ids up to"):
+        packing.pack_cell((*leaf, platform_segment(packing.MAX_PLATFORM_ID + 1)))
+    top = (packing.MAX_DOMAIN_ID, ALL, ALL, ObservationKind.REPORTED, platform_segment(packing.MAX_PLATFORM_ID))
+    assert packing.unpack_cell(packing.pack_cell(top)) == top
+
+
 @pytest.fixture
 def on_postgresql():
     if connection.vendor != "postgresql":
