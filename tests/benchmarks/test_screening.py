@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from benchmarks import engine
 from benchmarks.engine import portable
 from benchmarks.models import BenchmarkCell, Observation, OutlierFence
+from benchmarks.querysets import window_start
 from tests.factories import StaffFactory, TrainerFactory, survey_fields, this_month
 from trainers.choices import SurveyStatus
 from trainers.ingestion import ingest_rows
@@ -187,3 +188,14 @@ def test_the_fences_count_flagged_values_too():
     fence = OutlierFence.objects.get()
     assert fence.observations == 26
     assert Observation.objects.filter(flagged=True).count() == 1
+
+
+def test_a_pairs_fences_are_the_same_asked_alone_as_with_every_pair(source):
+    _import(ROWS, source)
+    backend, since = engine._backend(), window_start()
+    every = backend.fences(since=since)
+    pairs = sorted(set(Observation.objects.values_list("domain_id", "tier")))
+    assert set(every) == set(pairs) and len(pairs) == 2
+    empty = (pairs[0][0], "top_expert")  # a pair without values has no fences
+    assert backend.fences(since=since, pairs={pairs[0], empty}) == {pairs[0]: every[pairs[0]]}
+    assert backend.fences(since=since, pairs=set()) == {}
