@@ -58,6 +58,9 @@ def main() -> None:
     parser.add_argument("--worker-log", help="write the worker's log, with each pass and its duration, to this file")
     args = parser.parse_args()
 
+    # The run's own queue, for the tasks this process enqueues and for those the worker's passes enqueue in turn.
+    queue = f"bench-live-{uuid.uuid4().hex[:8]}"
+    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
     url, owned = database_url(args.database_url)
     if owned:
         create_database(url)
@@ -72,15 +75,12 @@ def main() -> None:
     from benchmarks.engine.cells import ancestors
     from benchmarks.models import BenchmarkCell, Currency, Domain, Platform, cell_key
     from benchmarks.sources import source_get_or_create
-    from benchmarks.tasks import recompute_dirty_cells, recompute_rollup_cells, rollup_interval
+    from benchmarks.tasks import rollup_interval
     from trainers.choices import SurveyStatus
     from trainers.services import survey_submit
 
     print("Publishing every cell before the run...", flush=True)
     engine.rebuild_all(progress=lambda message: None)
-    queue = f"bench-live-{uuid.uuid4().hex[:8]}"
-    for task in (recompute_dirty_cells, recompute_rollup_cells):
-        task.queue, task._exec_options = queue, None
     worker = start_worker(url, args.redis_url, queue, args.concurrency, args.worker_log)
     time.sleep(5)  # let the worker connect before the clock starts
 

@@ -163,6 +163,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Where tasks go unless told otherwise, from every process, workers included. A second deployment (or a benchmark
+# run) sharing the broker names its own, with its workers started on it (`celery worker -Q`).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # A whole rebuild of a million observations takes well under a minute; ten minutes means something is stuck.
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
