@@ -261,6 +261,7 @@ def fences(
 ) -> dict[tuple[int, str], tuple[int, float, float]]:
     """(count, q1, q3) of log(hourly_usd) of reported pay per (domain, tier), flagged values included: all pairs,
     or the given ones."""
+    params: list
     if pairs is None:
         sql, params = FENCES_SQL, [since]
     elif not pairs:
