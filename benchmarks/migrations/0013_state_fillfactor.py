@@ -8,19 +8,17 @@ TABLES = ("benchmarks_cellvalue", "benchmarks_cellbucket", "benchmarks_leafmembe
 FILLFACTOR = 80
 
 
-def _fillfactor(value: int | None):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        if value is not None:
-            schema_editor.execute("DELETE FROM benchmarks_countstate")
+def _leave_room(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DELETE FROM benchmarks_countstate")
         for table in TABLES:
-            if value is None:
-                schema_editor.execute(f"ALTER TABLE {table} RESET (fillfactor)")
-            else:
-                schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = {value})")
+            schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = {FILLFACTOR})")
 
-    return run
+
+def _fill_pages(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for table in TABLES:
+            schema_editor.execute(f"ALTER TABLE {table} RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
@@ -29,5 +27,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_fillfactor(FILLFACTOR), _fillfactor(None)),
+        migrations.RunPython(_leave_room, _fill_pages),
     ]
