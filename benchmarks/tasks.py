@@ -143,7 +143,8 @@ def rollup_schedule(*, queue: str | None = None) -> None:
 
 @shared_task(ignore_result=True, soft_time_limit=ROLLUP_TIME_LIMIT - 30, time_limit=ROLLUP_TIME_LIMIT)
 def recompute_rollup_cells() -> int:
-    """Scheduled by ``rollup_schedule``: publishes the all-domains cells of every leaf handed over since then."""
+    """Scheduled by ``rollup_schedule``: the rollup pass over every leaf handed over since then (outlier fences, and
+    on SQLite the all-domains cells), noting how long it took, which spaces out the next one."""
     cache.delete(rollup_key("scheduled"))
     started = time.time()
     cache.set(rollup_key("last-run"), started, LOCK_EXPIRY)
