@@ -199,9 +199,19 @@ def rest(cell: CellId, stats: Stats, computed: dict[CellId, Stats]) -> tuple[int
     return parent.independent - stats.independent, parent.observations - stats.observations
 
 
+FENCE_FLOOR = 0.01
+"""The least value the fences take the logarithm of: a value that rounds to no cents counts as one cent."""
+
+
+def log_of_the_cent(hourly_usd: float | Decimal) -> float:
+    """The logarithm the fences count of a value: of the value rounded to the cent, as the cells count it, and never
+    of less than a cent."""
+    return math.log(max(to_the_cent(hourly_usd), FENCE_FLOOR))
+
+
 def log_quartiles(values: Iterable[float | Decimal]) -> tuple[int, float, float]:
-    """(count, q1, q3) of log(values), for Tukey fences in log space."""
-    logs = sorted(math.log(float(v)) for v in values)
+    """(count, q1, q3) of the values' logarithms to the cent (``log_of_the_cent``), for Tukey fences in log space."""
+    logs = sorted(log_of_the_cent(v) for v in values)
     if not logs:
         return 0, math.nan, math.nan
     return len(logs), percentile_cont(logs, 0.25), percentile_cont(logs, 0.75)

@@ -18,7 +18,7 @@ from django.db import connection
 
 from ..choices import ObservationKind
 from ..models import ALL, PLATFORM_PREFIX, VERIFIED, Observation
-from .cells import FRACTIONS, PLATFORMS, CellId, Leaf, Stats, is_platform, month_index, pattern_of
+from .cells import FENCE_FLOOR, FRACTIONS, PLATFORMS, CellId, Leaf, Stats, is_platform, month_index, pattern_of
 from .windows import RECORD
 
 TABLE = Observation._meta.db_table
@@ -78,7 +78,11 @@ CELLS_PER_SHAPE_ONE_BY_ONE = 4
 
 _COLUMNS = (("domain_id", "bigint", "NULL::bigint"), ("tier", "text", f"'{ALL}'"), ("country", "text", f"'{ALL}'"))
 
-_QUARTILES_SQL = "count(*), percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY ln(o.hourly_usd::float8))"
+# The logarithm of each value rounded to the cent (``cells.log_of_the_cent``), as the count state holds it.
+_QUARTILES_SQL = (
+    "count(*), percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP "
+    f"(ORDER BY ln(greatest(round(o.hourly_usd, 2), {FENCE_FLOOR})::float8))"
+)
 _FENCE_ROWS_SQL = f"o.kind = '{ObservationKind.REPORTED}' AND o.period >= %s"
 FENCES_SQL = f"""
 SELECT o.domain_id, o.tier, {_QUARTILES_SQL} FROM {TABLE} o WHERE {_FENCE_ROWS_SQL} GROUP BY o.domain_id, o.tier

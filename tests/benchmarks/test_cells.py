@@ -2,6 +2,7 @@
 
 import math
 import random
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -119,11 +120,14 @@ def test_compute_cells_only_computes_the_wanted_cells():
     }
 
 
-def test_log_quartiles_are_quartiles_of_the_logarithms():
+def test_log_quartiles_are_quartiles_of_the_logarithms_of_the_values_to_the_cent():
     values = [random.Random(4).lognormvariate(3, 1) for _ in range(50)]
     n, q1, q3 = log_quartiles(values)
-    logs = np.log(values)
+    logs = np.log(np.round(values, 2))
     assert n == 50
-    assert q1 == pytest.approx(np.percentile(logs, 25))
-    assert q3 == pytest.approx(np.percentile(logs, 75))
+    assert q1 == pytest.approx(np.percentile(logs, 25), rel=1e-12)
+    assert q3 == pytest.approx(np.percentile(logs, 75), rel=1e-12)
+    assert log_quartiles([Decimal("12.3449")] * 3)[1] == math.log(12.34)
+    assert log_quartiles([Decimal("12.345")] * 3)[1] == math.log(12.35)  # half up, as PostgreSQL's round
+    assert log_quartiles([Decimal("0.004")] * 3)[1] == math.log(0.01)  # never the logarithm of nothing
     assert math.isnan(log_quartiles([])[1])
