@@ -64,8 +64,8 @@ BULK_PASS_SPACING = 4
 
 
 # A rollup pass starts at least this many times as long after the last one as that one took (and at least the rollup
-# interval after it). On PostgreSQL it only refreshes outlier fences, which re-read every reported value of their
-# pairs: spaced so, it keeps at most about a fifth of a core, however big the table, and the live pass the rest.
+# interval after it). On PostgreSQL it only refreshes outlier fences, from the count state; on SQLite it recomputes
+# the all-domains cells from every observation: spaced so, it keeps at most about a fifth of a core.
 ROLLUP_PASS_SPACING = 5
 
 

@@ -6,9 +6,9 @@ the fences of the leaves' pairs) take the leaves listed in ``DirtyCell``; ``reco
 ``screening_refresh`` refreshes some pairs' fences now; ``backfill_history`` and ``record_history`` write history
 points from the observations' periods (``benchmarks.engine.history``); ``compute`` gives raw statistics for tests
 and benchmarks. On PostgreSQL the fast pass publishes every cell of its leaves from the count state
-(``benchmarks.engine.counts``, decision 18), and the rollup pass only refreshes fences; elsewhere each pass
-recomputes its cells from all the observations in the window (decision 5). Every pass runs under advisory locks and
-refreshes the withheld-count flags in its transaction.
+(``benchmarks.engine.counts``, decision 18), and the rollup pass only refreshes fences, from that state too
+(decision 19); elsewhere each pass recomputes its cells from all the observations in the window (decision 5). Every
+pass runs under advisory locks and refreshes the withheld-count flags in its transaction.
 """
 
 import datetime
@@ -176,7 +176,7 @@ def rebuild_all(*, progress: Callable[[str], None] | None = None) -> int:
         _take_locks(*BOTH_LOCKS)
         taken = _take_dirty(rollup=None)
         # Fences and screening first: which values are left out of the cells follows from them.
-        pairs, changes, _leaves = fences_refresh(since=since, backend=backend)
+        pairs, changes, _leaves = fences_refresh(since=since, quartiles_of=backend.fences)
         say(
             f"Refreshed the outlier fences of {pairs} (domain, tier) pairs; re-screening changed {len(changes)} values."
         )
@@ -208,10 +208,18 @@ def screening_refresh(*, pairs: set[tuple[int, str]]) -> dict[str, bool]:
     if not pairs:
         return {}
     with transaction.atomic():
-        _take_locks(ROLLUPS_LOCK_KEY)
-        _pairs, changes, touched = fences_refresh(since=window_start(), backend=_backend(), pairs=pairs)
+        _take_locks(*BOTH_LOCKS)
+        _pairs, changes, touched = fences_refresh(since=window_start(), quartiles_of=_live_fences, pairs=pairs)
         _list_rescreened(touched)
     return changes
+
+
+def _live_fences(*, since: datetime.date, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple]:
+    """Some pairs' quartiles for a live pass: from the count state where it holds this window (decision 19), so
+    their cost does not grow with the pairs' values; else from the observations. Under both live locks."""
+    if counted() and counts.holds(since=since):
+        return counts.fences(since=since, pairs=pairs)
+    return _backend().fences(since=since, pairs=pairs)
 
 
 def _list_rescreened(leaves: set[Leaf]) -> None:
@@ -250,10 +258,10 @@ def recompute_rollups() -> int:
     """The coalesced pass: recompute the all-domains, verified-only and platforms' cells of every leaf the fast pass
     has handed over."""
 
-    def refresh_fences(leaves: list[Leaf], since, backend) -> None:
+    def refresh_fences(leaves: list[Leaf], since, _backend) -> None:
         pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
         if pairs:
-            _pairs, _changes, touched = fences_refresh(since=since, backend=backend, pairs=pairs)
+            _pairs, _changes, touched = fences_refresh(since=since, quartiles_of=_live_fences, pairs=pairs)
             _list_rescreened(touched)
 
     return _recompute_pass(rollup=True, then=refresh_fences)
@@ -271,7 +279,8 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
     since = window_start()
     backend = _backend()
     with transaction.atomic():
-        _take_locks(ROLLUPS_LOCK_KEY if rollup else DOMAINS_LOCK_KEY)
+        # The rollup pass reads the count state for its fences: the fast pass, which moves it, waits meanwhile.
+        _take_locks(*(BOTH_LOCKS if rollup else (DOMAINS_LOCK_KEY,)))
         leaves = _take_dirty(rollup=rollup)
         if not leaves:
             return 0

@@ -17,14 +17,14 @@ from django.db import connection
 
 from ..models import CellCount, CountState, Observation
 from .cells import CellId, Stats
-from .counts_read import COUNT_FIELDS, differences, read
+from .counts_read import COUNT_FIELDS, differences, fences, read
 from .packing import cells_sql, leaf_cells, leaf_sql, pack_cell, pack_leaf, unpack_cell, verified_cells
 
 CONTRIBUTOR, PARTY, SOURCE, PLATFORM = 1, 2, 3, 4
 """What a ``LeafMember`` counts."""
 _COUNT_FIELD = {CONTRIBUTOR: "contributors", PARTY: "independent", SOURCE: "sources", PLATFORM: "platforms"}
 
-__all__ = ["MAX_DELTAS_A_PASS", "apply", "build", "differences", "exists", "read", "waiting"]
+__all__ = ["MAX_DELTAS_A_PASS", "apply", "build", "differences", "exists", "fences", "holds", "read", "waiting"]
 
 MAX_DELTAS_A_PASS = 50_000
 """A pass takes at most this many deltas (the rest stay for the next), so its memory stays bounded."""
@@ -55,6 +55,11 @@ WHERE o.period >= %s AND o.period < %s AND NOT o.flagged
 def exists(*, since: datetime.date) -> bool:
     """Whether there is a state that holds every observation from ``since`` on (a window that grew needs a new one)."""
     return CountState.objects.filter(since__lte=since).exists()
+
+
+def holds(*, since: datetime.date) -> bool:
+    """Whether there is a state that holds exactly the window from ``since`` (its months that left it are gone)."""
+    return CountState.objects.filter(since=since).exists()
 
 
 def _now() -> datetime.datetime:

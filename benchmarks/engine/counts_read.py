@@ -4,14 +4,17 @@ A percentile is ``percentile_cont``'s arithmetic on the values at the ranks arou
 cell's dollar totals (``CellBucket``) to the dollars that hold those ranks, then those dollars' cents (``CellValue``).
 """
 
-from collections import defaultdict
-from collections.abc import Iterable
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from itertools import groupby
 from operator import itemgetter
 
 from django.db import connection
 
-from .cells import FRACTIONS, CellId, Stats, interpolate, ranks_around
+from ..choices import ObservationKind
+from ..models import ALL, Observation
+from .cells import FRACTIONS, CellId, Stats, interpolate, log_of_the_cent, ranks_around
 from .packing import pack_cell, unpack_cell
 
 COUNT_FIELDS = ("contributors", "independent", "verified", "observations", "sources", "platforms")
@@ -48,17 +51,32 @@ def _read(cells: list[CellId]) -> dict[CellId, Stats]:
 
 def _percentiles(cursor, sizes: dict[int, int]) -> dict[int, tuple[float, ...]]:
     """p10…p90 of each cell (by its number of observations), ``percentile_cont``'s way, from the values at the ranks
-    around each fraction: a walk over the cell's dollar totals to the dollars that hold those ranks, then over those
-    dollars' cents. It reads a cell's dollars (a few thousand at most) and a few of its dollars' cents, never its
-    observations."""
+    around each fraction."""
     ranks = {cell: sorted({r for f in FRACTIONS for r in ranks_around(f * (n - 1))}) for cell, n in sizes.items()}
-    hits: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (cell, dollars) -> [(rank, start)]
+    cents = cents_at(cursor, ranks)
+    return {
+        cell: tuple(interpolate({rank: c / 100 for rank, c in cents[cell].items()}, f * (n - 1)) for f in FRACTIONS)
+        for cell, n in sizes.items()
+    }
+
+
+def cents_at(
+    cursor, ranks: dict[int, list[int]], extra: Mapping[int, Counter[int]] | None = None
+) -> dict[int, dict[int, int]]:
+    """The value, in cents, at each of the given ranks (ascending, from 0) of each cell: a walk over the cell's dollar
+    totals to the dollars that hold those ranks, then over those dollars' cents. It reads a cell's dollars (a few
+    thousand at most) and a few of its dollars' cents, never its observations. ``extra`` adds counts to some cells'
+    (cents -> n, negative to take away) that the state does not hold yet."""
+    extra = extra or {}
     cursor.execute(
-        "SELECT cell, dollars, n FROM benchmarks_cellbucket WHERE cell = ANY(%s) ORDER BY cell, dollars", [list(sizes)]
+        "SELECT cell, dollars, n FROM benchmarks_cellbucket WHERE cell = ANY(%s) ORDER BY cell, dollars", [list(ranks)]
     )
-    for cell, rows in groupby(cursor.fetchall(), key=itemgetter(0)):
-        cell_ranks, index, start = ranks[cell], 0, 0
-        for _cell, dollars, n in rows:
+    buckets = {cell: [row[1:] for row in rows] for cell, rows in groupby(cursor.fetchall(), key=itemgetter(0))}
+    hits: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (cell, dollars) -> [(rank, start)]
+    for cell, cell_ranks in ranks.items():
+        added = _by_dollar(extra.get(cell, {}))
+        index, start = 0, 0
+        for dollars, n in _plus(buckets.get(cell, []), added):
             while index < len(cell_ranks) and cell_ranks[index] < start + n:
                 hits[(cell, dollars)].append((cell_ranks[index], start))
                 index += 1
@@ -71,15 +89,33 @@ def _percentiles(cursor, sizes: dict[int, int]) -> dict[int, tuple[float, ...]]:
         ORDER BY v.cell, v.cents""",
         [[cell for cell, _ in hits], [dollars for _, dollars in hits]],
     )
-    value_at: dict[int, dict[int, float]] = defaultdict(dict)
-    for (cell, dollars), rows in groupby(cursor.fetchall(), key=itemgetter(0, 1)):
-        wanted, seen = hits[(cell, dollars)], 0
-        for _cell, _dollars, cents, n in rows:
+    values = {key: [row[2:] for row in rows] for key, rows in groupby(cursor.fetchall(), key=itemgetter(0, 1))}
+    found: dict[int, dict[int, int]] = defaultdict(dict)
+    for (cell, dollars), wanted in hits.items():
+        added = Counter({cents: n for cents, n in extra.get(cell, {}).items() if cents // 100 == dollars})
+        seen = 0
+        for cents, n in _plus(values.get((cell, dollars), []), added):
             for rank, start in wanted:
                 if start + seen <= rank < start + seen + n:
-                    value_at[cell][rank] = cents / 100
+                    found[cell][rank] = cents
             seen += n
-    return {cell: tuple(interpolate(value_at[cell], f * (n - 1)) for f in FRACTIONS) for cell, n in sizes.items()}
+    return found
+
+
+def _by_dollar(cents: Mapping[int, int]) -> Counter[int]:
+    dollars: Counter[int] = Counter()
+    for value, n in cents.items():
+        dollars[value // 100] += n
+    return dollars
+
+
+def _plus(counts: list[tuple[int, int]], added: Counter[int]) -> list[tuple[int, int]]:
+    """Ascending (key, n) counts with ``added`` counted in; a key whose count falls to zero is left out."""
+    if not added:
+        return counts
+    merged = Counter(dict(counts))
+    merged.update(added)
+    return sorted((key, n) for key, n in merged.items() if n > 0)
 
 
 def differences(stats: dict[CellId, Stats]) -> list[CellId]:
@@ -89,3 +125,45 @@ def differences(stats: dict[CellId, Stats]) -> list[CellId]:
         held = {unpack_cell(cell) for (cell,) in cursor.fetchall()}
     kept = read(held | set(stats))
     return sorted((cell for cell in held | set(stats) if kept.get(cell) != stats.get(cell)), key=str)
+
+
+# The values the state does not hold yet of some pairs, in one statement so both parts come from one snapshot: the
+# deltas not taken yet, and the flagged values (which the fences count and the cells leave out).
+_FENCE_EXTRA_SQL = f"""
+SELECT d.domain_id, d.tier, d.cents, d.sign FROM benchmarks_observationdelta d
+WHERE d.kind = %s AND d.period >= %s AND (d.domain_id, d.tier) IN (SELECT * FROM unnest(%s::bigint[], %s::text[]))
+UNION ALL
+SELECT o.domain_id, o.tier, round(o.hourly_usd * 100)::bigint, 1 FROM {Observation._meta.db_table} o
+WHERE o.flagged AND o.kind = %s AND o.period >= %s
+  AND (o.domain_id, o.tier) IN (SELECT * FROM unnest(%s::bigint[], %s::text[]))
+"""  # noqa: S608 (only constants are formatted in; values are query parameters)
+
+
+def fences(*, since: datetime.date, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, float, float]]:
+    """(count, q1, q3) of the logarithms to the cent (``cells.log_of_the_cent``) of each pair's reported values,
+    flagged ones included, as ``postgres.fences`` gives them, from the count state: the pair's whole cell holds its
+    values that are not flagged. Runs under both live locks (the state must not move meanwhile), with a state that
+    holds the window from ``since`` (``counts.holds``)."""
+    if not pairs:
+        return {}
+    reported = ObservationKind.REPORTED.value
+    cells = {pack_cell((domain_id, tier, ALL, reported, "")): (domain_id, tier) for domain_id, tier in pairs}
+    extra: dict[int, Counter[int]] = defaultdict(Counter)
+    with connection.cursor() as cursor:
+        arrays: list[list] = [[domain_id for domain_id, _ in pairs], [tier for _, tier in pairs]]
+        cursor.execute(_FENCE_EXTRA_SQL, [reported, since, *arrays, reported, since, *arrays])
+        for domain_id, tier, cents, sign in cursor.fetchall():
+            extra[pack_cell((domain_id, tier, ALL, reported, ""))][cents] += sign
+        cursor.execute("SELECT cell, observations FROM benchmarks_cellcount WHERE cell = ANY(%s)", [list(cells)])
+        held = dict(cursor.fetchall())
+        sizes = {cell: held.get(cell, 0) + sum(extra[cell].values()) for cell in cells}
+        sizes = {cell: n for cell, n in sizes.items() if n > 0}
+        ranks = {
+            cell: sorted({r for f in (0.25, 0.75) for r in ranks_around(f * (n - 1))}) for cell, n in sizes.items()
+        }
+        cents = cents_at(cursor, ranks, extra)
+    logs = {cell: {rank: log_of_the_cent(c / 100) for rank, c in found.items()} for cell, found in cents.items()}
+    return {
+        cells[cell]: (n, interpolate(logs[cell], 0.25 * (n - 1)), interpolate(logs[cell], 0.75 * (n - 1)))
+        for cell, n in sizes.items()
+    }

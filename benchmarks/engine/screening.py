@@ -1,11 +1,13 @@
 """Outlier screening: Tukey fences on log pay per (domain, tier), and every reported value re-screened against them.
 
-The fences of a (domain, tier) come from all its reported observations in the window that an admin has not
-rejected (a rejected survey has no observation), flagged ones included: quartiles are robust to the outliers
-themselves, and a fence learned only from the values it kept could never heal from a narrow start. Each time the
+The fences of a (domain, tier) come from the values, rounded to the cent, of all its reported observations in the
+window that an admin has not rejected (a rejected survey has no observation), flagged ones included: quartiles are
+robust to the outliers themselves, and a fence learned only from the values it kept could never heal from a narrow
+start. Each time the
 fences are refreshed, the pair is re-screened: a flagged value now inside is released, an accepted value now outside
 is flagged, and a value an admin accepted (``reviewed``) stays in. So after a rebuild the flagged set is a function
-of the data alone, whatever order it arrived in (docs/decisions/0001).
+of the data alone, whatever order it arrived in (docs/decisions/0001). A live pass on PostgreSQL reads the
+quartiles from the count state (decision 19), the rebuild from the observations.
 
 The app that owns the screened rows (trainers: surveys) hears of every change through the dotted path in
 ``BENCHMARK_SCREENING_FOLLOWER``, called in the same transaction with {origin: flagged}.
@@ -14,8 +16,8 @@ The app that owns the screened rows (trainers: surveys) hears of every change th
 import datetime
 import math
 import time
+from collections.abc import Callable
 from decimal import Decimal
-from types import ModuleType
 
 from django.conf import settings
 from django.db.models import Q
@@ -42,14 +44,15 @@ def tukey_fences(count: int, q1: float, q3: float) -> tuple[Decimal, Decimal] | 
 
 
 def fences_refresh(
-    *, since: datetime.date, backend: ModuleType, pairs: set[Pair] | None = None
+    *, since: datetime.date, quartiles_of: Callable[..., dict[Pair, Quartiles]], pairs: set[Pair] | None = None
 ) -> tuple[int, Changes, set[tuple]]:
-    """Recompute and store the fences of ``pairs`` (every pair: None), then re-screen them.
+    """Recompute and store the fences of ``pairs`` (every pair: None) from ``quartiles_of(since=, pairs=)``, then
+    re-screen them.
 
     In the caller's transaction. Returns (pairs with fences, {origin: flagged} of the re-screened observations, the
     leaves those changes touch).
     """
-    quartiles = backend.fences(since=since, pairs=pairs)
+    quartiles = quartiles_of(since=since, pairs=pairs)
     stale = OutlierFence.objects.all()
     if pairs is not None:
         match = Q(pk__in=[])

@@ -13,7 +13,16 @@ from benchmarks import engine
 from benchmarks.choices import ObservationKind, SkillTier
 from benchmarks.engine import counts, packing, postgres
 from benchmarks.engine.cells import row_cells
-from benchmarks.models import ALL, VERIFIED, BenchmarkCell, DirtyCell, Observation, Platform, platform_segment
+from benchmarks.models import (
+    ALL,
+    VERIFIED,
+    BenchmarkCell,
+    DirtyCell,
+    Observation,
+    OutlierFence,
+    Platform,
+    platform_segment,
+)
 from benchmarks.querysets import window_start
 
 from .factories import domain_make, observation_make, observations_seed, source_make, this_month
@@ -228,3 +237,38 @@ def test_a_window_that_grew_builds_the_state_again(on_postgresql):
     cell = (domain.pk, ALL, ALL, ObservationKind.REPORTED, "")
     assert counts.read([cell])[cell].observations == 1
     assert BenchmarkCell.objects.get(cell_key=f"{domain.pk}|{ALL}|{ALL}|reported").observations == 1
+
+
+def test_a_pairs_fences_from_the_state_equal_those_from_its_observations_with_deltas_still_waiting(on_postgresql):
+    """The state holds a pair's values that are not flagged as of the last pass; the fences add the deltas still
+    waiting and the flagged values, so they equal the quartiles of the observations themselves at any moment."""
+    rng = random.Random(21)
+    domains = [domain_make(), domain_make()]
+    sources = [source_make() for _ in range(3)]
+    platforms = [*Platform.objects.order_by("pk")[:3], None]
+    rows = observations_seed(count=500, seed=6, domains=domains)
+    since = window_start()
+    counts.build(since=since, stats=postgres.compute(since=since))
+    pairs = {(domain.pk, tier) for domain in domains for tier in SkillTier.values}
+    for step in range(8):
+        random_writes(rng, rows, domains, sources, platforms, steps=25)
+        assert counts.waiting() > 0
+        expected = postgres.fences(since=since, pairs=pairs)
+        assert counts.fences(since=since, pairs=pairs) == expected
+        assert {pair for pair, (n, _q1, _q3) in expected.items() if n >= 20}, "some pair has fences to compare"
+        if step % 3 == 2:
+            counts.apply(since=since)
+            assert counts.fences(since=since, pairs=pairs) == expected
+
+
+def test_the_rollup_pass_takes_its_fences_from_the_state(on_postgresql):
+    domain = domain_make()
+    observations_seed(count=120, seed=9, domains=[domain])
+    engine.rebuild_all()
+    row = observation_make(domain=domain, hourly_usd="18.004", tier=SkillTier.ENTRY)
+    DirtyCell.objects.create(domain_id=domain.pk, tier=row.tier, country=row.country, kind=row.kind)
+    with mock.patch.object(postgres, "fences", side_effect=AssertionError("read every value of the pair")):
+        engine.recompute_dirty()
+    fence = OutlierFence.objects.get(domain=domain, tier=SkillTier.ENTRY)
+    n, q1, q3 = postgres.fences(since=window_start(), pairs={(domain.pk, SkillTier.ENTRY)})[(domain.pk, row.tier)]
+    assert (fence.observations, fence.q1_log, fence.q3_log) == (n, q1, q3)
