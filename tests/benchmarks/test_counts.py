@@ -143,16 +143,23 @@ def random_writes(rng: random.Random, rows: list[Observation], domains, sources,
         row.save()
 
 
-def test_any_sequence_of_writes_leaves_the_state_equal_to_a_full_computation(on_postgresql):
-    rng = random.Random(11)
+def state_built_for_writes(*, count: int, seed: int, writes_seed: int):
+    """A state built over ``count`` seeded observations of two domains; returns the domains and a function that makes
+    that many random writes after it."""
+    rng = random.Random(writes_seed)
     domains = [domain_make(), domain_make()]
     sources = [source_make() for _ in range(3)]
     platforms = [*Platform.objects.order_by("pk")[:3], None]
-    rows = observations_seed(count=150, seed=5, domains=domains)
+    rows = observations_seed(count=count, seed=seed, domains=domains)
     since = window_start()
     counts.build(since=since, stats=postgres.compute(since=since))
+    return domains, lambda steps: random_writes(rng, rows, domains, sources, platforms, steps=steps)
+
+
+def test_any_sequence_of_writes_leaves_the_state_equal_to_a_full_computation(on_postgresql):
+    _domains, write = state_built_for_writes(count=150, seed=5, writes_seed=11)
     for _ in range(6):
-        random_writes(rng, rows, domains, sources, platforms, steps=40)
+        write(40)
         state_agrees()
 
 
@@ -242,16 +249,11 @@ def test_a_window_that_grew_builds_the_state_again(on_postgresql):
 def test_a_pairs_fences_from_the_state_equal_those_from_its_observations_with_deltas_still_waiting(on_postgresql):
     """The state holds a pair's values that are not flagged as of the last pass; the fences add the deltas still
     waiting and the flagged values, so they equal the quartiles of the observations themselves at any moment."""
-    rng = random.Random(21)
-    domains = [domain_make(), domain_make()]
-    sources = [source_make() for _ in range(3)]
-    platforms = [*Platform.objects.order_by("pk")[:3], None]
-    rows = observations_seed(count=500, seed=6, domains=domains)
+    domains, write = state_built_for_writes(count=500, seed=6, writes_seed=21)
     since = window_start()
-    counts.build(since=since, stats=postgres.compute(since=since))
     pairs = {(domain.pk, tier) for domain in domains for tier in SkillTier.values}
     for step in range(8):
-        random_writes(rng, rows, domains, sources, platforms, steps=25)
+        write(25)
         assert counts.waiting() > 0
         expected = postgres.fences(since=since, pairs=pairs)
         assert counts.fences(since=since, pairs=pairs) == expected
