@@ -71,12 +71,12 @@ def cents_at(
     cursor.execute(
         "SELECT cell, dollars, n FROM benchmarks_cellbucket WHERE cell = ANY(%s) ORDER BY cell, dollars", [list(ranks)]
     )
-    buckets = {cell: [row[1:] for row in rows] for cell, rows in groupby(cursor.fetchall(), key=itemgetter(0))}
+    buckets = {cell: list(rows) for cell, rows in groupby(cursor.fetchall(), key=itemgetter(0))}
     hits: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (cell, dollars) -> [(rank, start)]
     for cell, cell_ranks in ranks.items():
-        added = _by_dollar(extra.get(cell, {}))
+        added = _by_dollar(extra[cell]) if cell in extra else None
         index, start = 0, 0
-        for dollars, n in _plus(buckets.get(cell, []), added):
+        for _cell, dollars, n in _plus(buckets.get(cell, []), (cell,), added):
             while index < len(cell_ranks) and cell_ranks[index] < start + n:
                 hits[(cell, dollars)].append((cell_ranks[index], start))
                 index += 1
@@ -89,12 +89,14 @@ def cents_at(
         ORDER BY v.cell, v.cents""",
         [[cell for cell, _ in hits], [dollars for _, dollars in hits]],
     )
-    values = {key: [row[2:] for row in rows] for key, rows in groupby(cursor.fetchall(), key=itemgetter(0, 1))}
+    values = {key: list(rows) for key, rows in groupby(cursor.fetchall(), key=itemgetter(0, 1))}
     found: dict[int, dict[int, int]] = defaultdict(dict)
     for (cell, dollars), wanted in hits.items():
-        added = Counter({cents: n for cents, n in extra.get(cell, {}).items() if cents // 100 == dollars})
+        added = None
+        if cell in extra:
+            added = Counter({cents: n for cents, n in extra[cell].items() if cents // 100 == dollars})
         seen = 0
-        for cents, n in _plus(values.get((cell, dollars), []), added):
+        for _cell, _dollars, cents, n in _plus(values.get((cell, dollars), []), (cell, dollars), added):
             for rank, start in wanted:
                 if start + seen <= rank < start + seen + n:
                     found[cell][rank] = cents
@@ -109,13 +111,14 @@ def _by_dollar(cents: Mapping[int, int]) -> Counter[int]:
     return dollars
 
 
-def _plus(counts: list[tuple[int, int]], added: Counter[int]) -> list[tuple[int, int]]:
-    """Ascending (key, n) counts with ``added`` counted in; a key whose count falls to zero is left out."""
+def _plus(rows: list[tuple], prefix: tuple, added: Counter[int] | None) -> list[tuple]:
+    """Rows of (*prefix, key, n) in ascending key, with ``added`` (key -> n) counted in; a key whose count falls to
+    zero is left out."""
     if not added:
-        return counts
-    merged = Counter(dict(counts))
+        return rows
+    merged = Counter({row[-2]: row[-1] for row in rows})
     merged.update(added)
-    return sorted((key, n) for key, n in merged.items() if n > 0)
+    return [(*prefix, key, n) for key, n in sorted(merged.items()) if n > 0]
 
 
 def differences(stats: dict[CellId, Stats]) -> list[CellId]:
