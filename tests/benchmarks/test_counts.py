@@ -274,3 +274,18 @@ def test_the_rollup_pass_takes_its_fences_from_the_state(on_postgresql):
     fence = OutlierFence.objects.get(domain=domain, tier=SkillTier.ENTRY)
     n, q1, q3 = postgres.fences(since=window_start(), pairs={(domain.pk, SkillTier.ENTRY)})[(domain.pk, row.tier)]
     assert (fence.observations, fence.q1_log, fence.q3_log) == (n, q1, q3)
+
+
+def test_a_state_that_still_holds_a_month_that_left_is_not_asked_for_fences(on_postgresql):
+    domain = domain_make()
+    old, new = this_month() - relativedelta(months=12), this_month()
+    for i in range(12):
+        observation_make(domain=domain, hourly_usd=10 + i, period=old, tier=SkillTier.ENTRY)
+        observation_make(domain=domain, hourly_usd=40 + i, period=new, tier=SkillTier.ENTRY)
+    counts.build(since=old, stats=postgres.compute(since=old))
+    later = old + relativedelta(months=1)
+    assert counts.holds(since=old) and not counts.holds(since=later)
+    pair = (domain.pk, SkillTier.ENTRY)
+    with mock.patch.object(counts, "fences", side_effect=AssertionError("counted the month that left")):
+        assert engine._live_fences(since=later, pairs={pair}) == postgres.fences(since=later, pairs={pair})
+    assert engine._live_fences(since=later, pairs={pair})[pair][0] == 12
