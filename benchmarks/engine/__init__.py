@@ -246,7 +246,7 @@ def recompute_domains() -> int:
     never forgotten, whatever happens to task messages afterwards.
     """
 
-    def hand_over(leaves: list[Leaf], _since, _backend) -> None:
+    def hand_over(leaves: list[Leaf], _since) -> None:
         DirtyCell.objects.bulk_create(
             [DirtyCell(domain_id=d, tier=t, country=c, kind=k, rollup=True) for d, t, c, k in leaves]
         )
@@ -258,7 +258,7 @@ def recompute_rollups() -> int:
     """The coalesced pass: recompute the all-domains, verified-only and platforms' cells of every leaf the fast pass
     has handed over."""
 
-    def refresh_fences(leaves: list[Leaf], since, _backend) -> None:
+    def refresh_fences(leaves: list[Leaf], since) -> None:
         pairs = {(domain_id, tier) for domain_id, tier, _c, kind in leaves if kind == ObservationKind.REPORTED}
         if pairs:
             _pairs, _changes, touched = fences_refresh(since=since, quartiles_of=_live_fences, pairs=pairs)
@@ -267,11 +267,11 @@ def recompute_rollups() -> int:
     return _recompute_pass(rollup=True, then=refresh_fences)
 
 
-def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, ModuleType], None]) -> int:
+def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date], None]) -> int:
     """One live pass over the leaves listed for it: their all-domains cells (``rollup``) or their domain cells.
 
     Under its own advisory lock and in one transaction: take the leaves, publish their cells and the withheld-count
-    flags, then ``then(leaves, since, backend)`` (the pass's own last step). Returns how many cells were recomputed.
+    flags, then ``then(leaves, since)`` (the pass's own last step). Returns how many cells were recomputed.
     """
     if not DirtyCell.objects.filter(rollup=rollup).exists():  # the common case under load: an earlier pass took them
         return 0
@@ -298,7 +298,7 @@ def _recompute_pass(*, rollup: bool, then: Callable[[list[Leaf], datetime.date, 
             refresh_withheld_counts()
             transaction.on_commit(cells_version_advance)
             announce_on_commit(domain_ids={cell[0] for cell in wanted if cell[0] is not None})
-        then(leaves, since, backend)
+        then(leaves, since)
     logger.info(
         "Recomputed %d %s cells for %d dirty leaves in %.3f s.",
         len(wanted),

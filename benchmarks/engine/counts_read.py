@@ -130,6 +130,8 @@ def differences(stats: dict[CellId, Stats]) -> list[CellId]:
     return sorted((cell for cell in held | set(stats) if kept.get(cell) != stats.get(cell)), key=str)
 
 
+_QUARTILES = (0.25, 0.75)
+
 # The values the state does not hold yet of some pairs, in one statement so both parts come from one snapshot: the
 # deltas not taken yet, and the flagged values (which the fences count and the cells leave out).
 _FENCE_EXTRA_SQL = f"""
@@ -150,23 +152,27 @@ def fences(*, since: datetime.date, pairs: set[tuple[int, str]]) -> dict[tuple[i
     if not pairs:
         return {}
     reported = ObservationKind.REPORTED.value
-    cells = {pack_cell((domain_id, tier, ALL, reported, "")): (domain_id, tier) for domain_id, tier in pairs}
+    cell_of = {pair: pack_cell((*pair, ALL, reported, "")) for pair in pairs}
     extra: dict[int, Counter[int]] = defaultdict(Counter)
     with connection.cursor() as cursor:
-        arrays: list[list] = [[domain_id for domain_id, _ in pairs], [tier for _, tier in pairs]]
+        arrays: list[list] = [[domain_id for domain_id, _ in cell_of], [tier for _, tier in cell_of]]
         cursor.execute(_FENCE_EXTRA_SQL, [reported, since, *arrays, reported, since, *arrays])
         for domain_id, tier, cents, sign in cursor.fetchall():
-            extra[pack_cell((domain_id, tier, ALL, reported, ""))][cents] += sign
-        cursor.execute("SELECT cell, observations FROM benchmarks_cellcount WHERE cell = ANY(%s)", [list(cells)])
+            extra[cell_of[(domain_id, tier)]][cents] += sign
+        cursor.execute(
+            "SELECT cell, observations FROM benchmarks_cellcount WHERE cell = ANY(%s)", [list(cell_of.values())]
+        )
         held = dict(cursor.fetchall())
-        sizes = {cell: held.get(cell, 0) + sum(extra[cell].values()) for cell in cells}
-        sizes = {cell: n for cell, n in sizes.items() if n > 0}
+        sizes = {pair: held.get(cell, 0) + sum(extra[cell].values()) for pair, cell in cell_of.items()}
         ranks = {
-            cell: sorted({r for f in (0.25, 0.75) for r in ranks_around(f * (n - 1))}) for cell, n in sizes.items()
+            cell_of[pair]: sorted({r for f in _QUARTILES for r in ranks_around(f * (n - 1))})
+            for pair, n in sizes.items()
+            if n > 0
         }
         cents = cents_at(cursor, ranks, extra)
-    logs = {cell: {rank: log_of_the_cent(c / 100) for rank, c in found.items()} for cell, found in cents.items()}
-    return {
-        cells[cell]: (n, interpolate(logs[cell], 0.25 * (n - 1)), interpolate(logs[cell], 0.75 * (n - 1)))
-        for cell, n in sizes.items()
-    }
+    quartiles = {}
+    for pair, n in sizes.items():
+        if n > 0:
+            logs = {rank: log_of_the_cent(c / 100) for rank, c in cents[cell_of[pair]].items()}
+            quartiles[pair] = (n, *(interpolate(logs, f * (n - 1)) for f in _QUARTILES))
+    return quartiles

@@ -3,11 +3,10 @@
 The fences of a (domain, tier) come from the values, rounded to the cent, of all its reported observations in the
 window that an admin has not rejected (a rejected survey has no observation), flagged ones included: quartiles are
 robust to the outliers themselves, and a fence learned only from the values it kept could never heal from a narrow
-start. Each time the
-fences are refreshed, the pair is re-screened: a flagged value now inside is released, an accepted value now outside
-is flagged, and a value an admin accepted (``reviewed``) stays in. So after a rebuild the flagged set is a function
-of the data alone, whatever order it arrived in (docs/decisions/0001). A live pass on PostgreSQL reads the
-quartiles from the count state (decision 19), the rebuild from the observations.
+start. Each time the fences are refreshed, the pair is re-screened: a flagged value now inside is released, an
+accepted value now outside is flagged, and a value an admin accepted (``reviewed``) stays in. So after a rebuild
+the flagged set is a function of the data alone, whatever order it arrived in (docs/decisions/0001). A live pass on
+PostgreSQL reads the quartiles from the count state (decision 19), the rebuild from the observations.
 
 The app that owns the screened rows (trainers: surveys) hears of every change through the dotted path in
 ``BENCHMARK_SCREENING_FOLLOWER``, called in the same transaction with {origin: flagged}.
