@@ -1,13 +1,14 @@
 """Time a full benchmark rebuild against one sort of the window's values and the bare GROUPING SETS query, with
 peak memory.
 
-    .venv/bin/python bench/rebuild.py --rows 1000000 [--database-url postgres://...] [--repeat 3] [--reload]
+    .venv/bin/python bench/rebuild.py --rows 1000000 [--database-url postgres://...] [--repeat 3] [--reload] [--parts]
 
 Without --database-url it creates (once) and uses the database ``bench_benchmarks`` on 127.0.0.1:5432. The load is
 skipped when the database already holds exactly --rows observations, unless --reload. Each round times: one sort of
 every value in the window (``percentile_cont`` over the table in one group, the floor of any exact computation), the
 bare query, a full rebuild (which also holds the count state to its figures), a build of the count state alone, and
-a one-leaf live pass. Targets: rebuild / one sort ≤ 4, peak RSS of this process < 300 MB.
+a one-leaf live pass. Targets: rebuild / one sort ≤ 4, peak RSS of this process < 300 MB. With --parts, one more
+rebuild is timed step by step (the statement, the state check, fences and re-screening, publishing, the rest).
 """
 
 import argparse
@@ -74,6 +75,41 @@ def rebuild() -> float:
     return time.perf_counter() - started
 
 
+def rebuild_by_part() -> tuple[float, dict[str, float]]:
+    """One more rebuild, with the engine's steps wrapped in timers: its seconds, and the seconds of each step."""
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from benchmarks import engine
+    from benchmarks.engine import postgres
+    from benchmarks.models import BenchmarkCell
+
+    parts: dict[str, float] = {}
+
+    def timed(name, function):
+        def step(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                parts[name] = parts.get(name, 0.0) + time.perf_counter() - started
+
+        return step
+
+    steps = (
+        (postgres, "compute", "the grouping-sets statement"),
+        (engine, "_check_counts", "the state check (apply, then every cell read and compared)"),
+        (engine, "fences_refresh", "every pair's fences from the observations, and re-screening"),
+        (BenchmarkCell.objects, "bulk_create", "publishing the cells (bulk insert)"),
+        (engine, "refresh_withheld_counts", "the withheld-count flags"),
+    )
+    with ExitStack() as stack:
+        for owner, attribute, name in steps:
+            stack.enter_context(mock.patch.object(owner, attribute, timed(name, getattr(owner, attribute))))
+        seconds = rebuild()
+    return seconds, parts
+
+
 def recompute_one_leaf() -> float:
     """A live pass for one dirty leaf: on PostgreSQL its cells read from the count state."""
     from benchmarks import engine
@@ -92,6 +128,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="an existing PostgreSQL database (its observations are replaced)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reload", action="store_true", help="load fresh observations even if the count matches")
+    parser.add_argument("--parts", action="store_true", help="then one more rebuild, timed step by step")
     args = parser.parse_args()
 
     url, owned = database_url(args.database_url)
@@ -123,6 +160,16 @@ def main() -> None:
     print(f"ratio rebuild / bare:   {full_s / bare_s:.2f}")
     print(f"one-leaf live pass:     {statistics.median(leaf):.3f} s (median)")
     print(f"peak RSS:               {peak_rss_mb():.0f} MB (target < 300 MB)")
+    if args.parts:
+        sort_s = one_sort()
+        seconds, parts = rebuild_by_part()
+        print(f"one rebuild by step, against one sort of {sort_s:.2f} s measured just before it:")
+        for name, part in [
+            *sorted(parts.items(), key=lambda item: -item[1]),
+            ("the rest", seconds - sum(parts.values())),
+        ]:
+            print(f"  {part:7.2f} s {part / sort_s:6.1f} x  {name}")
+        print(f"  {seconds:7.2f} s {seconds / sort_s:6.1f} x  the whole rebuild")
 
 
 if __name__ == "__main__":
