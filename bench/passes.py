@@ -60,13 +60,11 @@ def file_surveys(count: int, rng: random.Random, run: str, round_number: int) ->
 def passes(rounds: int, writes: int) -> None:
     from django.db import connection
 
-    import benchmarks.engine
-    from benchmarks import engine
+    from benchmarks import engine, tasks
 
-    benchmarks.engine._enqueue_recompute = lambda: None  # this script runs the passes itself
-    import benchmarks.tasks
-
-    benchmarks.tasks.recompute_request = lambda *args, **kwargs: None
+    # This script runs the passes itself: the recompute that writes and re-screening enqueue is switched off.
+    engine._enqueue_recompute = lambda: None
+    tasks.recompute_request = lambda *args, **kwargs: None
     rng, run = random.Random(3), uuid.uuid4().hex[:6]
     spent: dict[str, float] = defaultdict(float)
     calls: dict[str, int] = defaultdict(int)

@@ -6,7 +6,7 @@ cell's dollar totals (``CellBucket``) to the dollars that hold those ranks, then
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import groupby
 from operator import itemgetter
 
@@ -50,14 +50,24 @@ def _read(cells: list[CellId]) -> dict[CellId, Stats]:
 
 
 def _percentiles(cursor, sizes: dict[int, int]) -> dict[int, tuple[float, ...]]:
-    """p10…p90 of each cell (by its number of observations), ``percentile_cont``'s way, from the values at the ranks
-    around each fraction."""
-    ranks = {cell: sorted({r for f in FRACTIONS for r in ranks_around(f * (n - 1))}) for cell, n in sizes.items()}
-    cents = cents_at(cursor, ranks)
-    return {
-        cell: tuple(interpolate({rank: c / 100 for rank, c in cents[cell].items()}, f * (n - 1)) for f in FRACTIONS)
-        for cell, n in sizes.items()
-    }
+    """p10…p90 of each cell (by its number of observations)."""
+    return _at_fractions(cursor, sizes, FRACTIONS, value_of=lambda cents: cents / 100)
+
+
+def _at_fractions(
+    cursor,
+    sizes: dict[int, int],
+    fractions: tuple[float, ...],
+    *,
+    value_of: Callable[[int], float],
+    extra: Mapping[int, Counter[int]] | None = None,
+) -> dict[int, tuple[float, ...]]:
+    """Each cell's ``percentile_cont`` at each fraction, of ``value_of(cents)`` (an increasing function) over its
+    values, from the values at the ranks around each fraction; ``sizes`` counts ``extra`` in (``cents_at``)."""
+    ranks = {cell: sorted({r for f in fractions for r in ranks_around(f * (n - 1))}) for cell, n in sizes.items()}
+    cents = cents_at(cursor, ranks, extra)
+    found = {cell: {rank: value_of(c) for rank, c in at.items()} for cell, at in cents.items()}
+    return {cell: tuple(interpolate(found[cell], f * (n - 1)) for f in fractions) for cell, n in sizes.items()}
 
 
 def cents_at(
@@ -130,8 +140,6 @@ def differences(stats: dict[CellId, Stats]) -> list[CellId]:
     return sorted((cell for cell in held | set(stats) if kept.get(cell) != stats.get(cell)), key=str)
 
 
-_QUARTILES = (0.25, 0.75)
-
 # The values the state does not hold yet of some pairs, in one statement so both parts come from one snapshot: the
 # deltas not taken yet, and the flagged values (which the fences count and the cells leave out).
 _FENCE_EXTRA_SQL = f"""
@@ -163,16 +171,9 @@ def fences(*, since: datetime.date, pairs: set[tuple[int, str]]) -> dict[tuple[i
             "SELECT cell, observations FROM benchmarks_cellcount WHERE cell = ANY(%s)", [list(cell_of.values())]
         )
         held = dict(cursor.fetchall())
-        sizes = {pair: held.get(cell, 0) + sum(extra[cell].values()) for pair, cell in cell_of.items()}
-        ranks = {
-            cell_of[pair]: sorted({r for f in _QUARTILES for r in ranks_around(f * (n - 1))})
-            for pair, n in sizes.items()
-            if n > 0
-        }
-        cents = cents_at(cursor, ranks, extra)
-    quartiles = {}
-    for pair, n in sizes.items():
-        if n > 0:
-            logs = {rank: log_of_the_cent(c / 100) for rank, c in cents[cell_of[pair]].items()}
-            quartiles[pair] = (n, *(interpolate(logs, f * (n - 1)) for f in _QUARTILES))
-    return quartiles
+        sizes = {cell: held.get(cell, 0) + sum(extra[cell].values()) for cell in cell_of.values()}
+        sizes = {cell: n for cell, n in sizes.items() if n > 0}
+        logs = _at_fractions(
+            cursor, sizes, (0.25, 0.75), value_of=lambda cents: log_of_the_cent(cents / 100), extra=extra
+        )
+    return {pair: (sizes[cell], *logs[cell]) for pair, cell in cell_of.items() if cell in sizes}
